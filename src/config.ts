@@ -1,0 +1,230 @@
+/**
+ * Configuration: the only module that reads `process.env`.
+ *
+ * `parseConfig(env)` is pure (tests pass plain objects); `loadConfig()` reads the real environment
+ * once at start-up. A bad value fails start-up with a message naming the variable.
+ */
+import { z } from 'zod';
+
+/** The public GDAC HTTPS mirrors, tried in order (Ifremer first: it is the reference node). */
+export const DEFAULT_GDAC_MIRRORS = [
+  'https://data-argo.ifremer.fr',
+  'https://usgodae.org/pub/outgoing/argo',
+] as const;
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const numberFrom = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * Every variable the service understands, with its default. Tuning defaults carry their reason.
+ * Keys are the environment names, so an error message names the variable as the operator wrote it.
+ */
+export const envSchema = z.object({
+  PORT: intFrom(0, 65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  ARGO_GDAC: z.string().min(1).default(DEFAULT_GDAC_MIRRORS.join(',')),
+  ARGO_GDAC_INDEX: optionalString,
+  ARGO_INDEX_STORE: z.string().min(1).default('./data/argo_index'),
+  ARGO_S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  // MinIO and s3rver need path-style addressing; AWS prefers virtual-hosted. Default: path-style
+  // whenever a custom endpoint is set.
+  ARGO_S3_FORCE_PATH_STYLE: booleanString.optional(),
+  ARGO_S3_REGION: z.string().min(1).default('us-east-1'),
+  ARGO_ADMIN_TOKEN: optionalString,
+
+  // 8 parallel downloads keep a 20 ms-latency mirror busy without looking like abuse to a GDAC.
+  ARGO_DOWNLOAD_WORKERS: intFrom(1, 256).default(8),
+  ARGO_MAX_FETCH_RETRIES: intFrom(0, 20).default(4),
+  ARGO_RETRY_BACKOFF_SECONDS: numberFrom(0, 60).default(0.8),
+  // A profile file is < 1 MB; 30 s is generous even on a slow link and still frees a stuck socket.
+  ARGO_FETCH_TIMEOUT_SECONDS: numberFrom(0.1, 600).default(30),
+
+  // Month indexes are ~100 B/profile compressed and ~1 KB/profile decoded: 64 MB holds ~2 years.
+  ARGO_MONTH_CACHE_MB: numberFrom(1, 65536).default(64),
+  // Decoded profile data (typed arrays), so repeated dashboard windows never touch the GDAC.
+  ARGO_PROFILE_CACHE_MB: numberFrom(0, 65536).default(64),
+  // The master index changes only when a build finishes; 30 s bounds staleness across replicas.
+  ARGO_MASTER_TTL_SECONDS: numberFrom(0, 86400).default(30),
+
+  // Query ceilings: a window of one year, 1,000 levels and 10,000 profiles keep one response
+  // under ~100 MB and a few seconds of GDAC traffic.
+  ARGO_MAX_WINDOW_DAYS: numberFrom(1, 36600).default(366),
+  ARGO_MAX_LEVELS: intFrom(1, 100000).default(1000),
+  ARGO_DEFAULT_MAX_PROFILES: intFrom(1, 10_000_000).default(1000),
+  ARGO_MAX_PROFILES_LIMIT: intFrom(1, 10_000_000).default(10000),
+  // Ranged GDAC reads in flight per query, and profiles decoded ahead of the client: enough to
+  // hide 20 ms latency at ~1,000 profiles/s, small enough to bound memory per request.
+  ARGO_QUERY_CONCURRENCY: intFrom(1, 256).default(16),
+
+  // Browser dashboards call from other origins; '*' is right for a public read-only API.
+  ARGO_CORS_ORIGINS: z.string().min(1).default('*'),
+  // Shed load (503) before the event loop stalls everyone: 1 s of loop delay is already unusable.
+  ARGO_MAX_EVENT_LOOP_DELAY_MS: intFrom(0, 60000).default(1000),
+  ARGO_MAX_BODY_BYTES: intFrom(1024, 100 * 1024 * 1024).default(64 * 1024),
+
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  AWS_SESSION_TOKEN: optionalString,
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  gdac: {
+    /** The raw ARGO_GDAC value. */
+    root: string;
+    /** One root per mirror: http(s) URLs, an s3:// prefix, or a local directory. */
+    roots: string[];
+    /** Explicit profile index location, when set (absolute URL/path, or relative to a root). */
+    index: string | undefined;
+    downloadWorkers: number;
+    maxRetries: number;
+    retryBackoffMs: number;
+    timeoutMs: number;
+  };
+  store: { location: string };
+  s3: {
+    endpoint: string | undefined;
+    forcePathStyle: boolean;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+  };
+  adminToken: string | undefined;
+  cache: { monthBytes: number; profileBytes: number; masterTtlMs: number };
+  limits: {
+    maxWindowDays: number;
+    maxLevels: number;
+    defaultMaxProfiles: number;
+    maxProfilesLimit: number;
+    queryConcurrency: number;
+    maxBodyBytes: number;
+    maxEventLoopDelayMs: number;
+  };
+  cors: { origins: string[] | '*' };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const MB = 1024 * 1024;
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Parses an environment-shaped object. Unknown variables are ignored. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      return `${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = result.data;
+  const roots = splitList(e.ARGO_GDAC);
+  if (roots.length === 0) throw new ConfigError('Invalid configuration:\n  ARGO_GDAC: no GDAC root given');
+  const kinds = new Set(roots.map((r) => (/^https?:\/\//i.test(r) ? 'http' : r.startsWith('s3://') ? 's3' : 'local')));
+  if (kinds.size > 1 || (!kinds.has('http') && roots.length > 1)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  ARGO_GDAC: several roots must all be http(s) mirrors (got ' + JSON.stringify(e.ARGO_GDAC) + ')',
+    );
+  }
+  if (e.ARGO_DEFAULT_MAX_PROFILES > e.ARGO_MAX_PROFILES_LIMIT) {
+    throw new ConfigError(
+      `Invalid configuration:\n  ARGO_DEFAULT_MAX_PROFILES: ${e.ARGO_DEFAULT_MAX_PROFILES} is above ARGO_MAX_PROFILES_LIMIT (${e.ARGO_MAX_PROFILES_LIMIT})`,
+    );
+  }
+  if ((e.AWS_ACCESS_KEY_ID === undefined) !== (e.AWS_SECRET_ACCESS_KEY === undefined)) {
+    const missing = e.AWS_ACCESS_KEY_ID === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY';
+    throw new ConfigError(`Invalid configuration:\n  ${missing}: required when the other AWS key is set`);
+  }
+  const origins = e.ARGO_CORS_ORIGINS.trim() === '*' ? '*' : splitList(e.ARGO_CORS_ORIGINS);
+
+  const config: Config = {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    gdac: {
+      root: e.ARGO_GDAC,
+      roots: roots.map((r) => r.replace(/\/+$/, '')),
+      index: e.ARGO_GDAC_INDEX,
+      downloadWorkers: e.ARGO_DOWNLOAD_WORKERS,
+      maxRetries: e.ARGO_MAX_FETCH_RETRIES,
+      retryBackoffMs: Math.round(e.ARGO_RETRY_BACKOFF_SECONDS * 1000),
+      timeoutMs: Math.round(e.ARGO_FETCH_TIMEOUT_SECONDS * 1000),
+    },
+    store: { location: e.ARGO_INDEX_STORE },
+    s3: {
+      endpoint: e.ARGO_S3_ENDPOINT,
+      forcePathStyle: e.ARGO_S3_FORCE_PATH_STYLE ?? e.ARGO_S3_ENDPOINT !== undefined,
+      region: e.ARGO_S3_REGION,
+      credentials:
+        e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+          ? {
+              accessKeyId: e.AWS_ACCESS_KEY_ID,
+              secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+              ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}),
+            }
+          : undefined,
+    },
+    adminToken: e.ARGO_ADMIN_TOKEN,
+    cache: {
+      monthBytes: Math.round(e.ARGO_MONTH_CACHE_MB * MB),
+      profileBytes: Math.round(e.ARGO_PROFILE_CACHE_MB * MB),
+      masterTtlMs: Math.round(e.ARGO_MASTER_TTL_SECONDS * 1000),
+    },
+    limits: {
+      maxWindowDays: e.ARGO_MAX_WINDOW_DAYS,
+      maxLevels: e.ARGO_MAX_LEVELS,
+      defaultMaxProfiles: e.ARGO_DEFAULT_MAX_PROFILES,
+      maxProfilesLimit: e.ARGO_MAX_PROFILES_LIMIT,
+      queryConcurrency: e.ARGO_QUERY_CONCURRENCY,
+      maxBodyBytes: e.ARGO_MAX_BODY_BYTES,
+      maxEventLoopDelayMs: e.ARGO_MAX_EVENT_LOOP_DELAY_MS,
+    },
+    cors: { origins },
+  };
+  return deepFreeze(config);
+}
+
+/** Reads the process environment: call once, at start-up. */
+export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return parseConfig({ ...process.env, ...overrides });
+}
+
+/** A config for tests and tools: defaults plus the given variables, never the real environment. */
+export function testConfig(env: Record<string, string | undefined> = {}): Config {
+  return parseConfig({ LOG_LEVEL: 'silent', ...env });
+}
+
+/** The environment variable names the service reads (the docker-compose test checks against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

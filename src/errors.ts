@@ -1,0 +1,212 @@
+/**
+ * Tagged error classes and the single tag → HTTP status table.
+ *
+ * Every error the service raises on purpose is an `AppError` with a stable `tag`, a context object
+ * (what was being done, to what) and an optional `cause`. The error handler maps the tag to a
+ * status with `statusOf`; 5xx messages are replaced by a generic text for clients (the detail goes
+ * to the logs), 4xx messages are shown as they are, so they must be written for the caller.
+ */
+
+export type ErrorContext = Record<string, unknown>;
+
+export interface AppErrorOptions {
+  message: string;
+  context?: ErrorContext;
+  cause?: unknown;
+}
+
+export abstract class AppError extends Error {
+  abstract readonly tag: ErrorTag;
+  readonly context: ErrorContext;
+
+  constructor({ message, context = {}, cause }: AppErrorOptions) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = new.target.name;
+    this.context = context;
+  }
+}
+
+/** One bad request parameter, as shown in the problem+json `errors` member. */
+export interface ParameterIssue {
+  parameter: string;
+  message: string;
+}
+
+/** A request that does not satisfy its schema or the service's ceilings. */
+export class ValidationError extends AppError {
+  readonly tag = 'validation' as const;
+  readonly issues: ParameterIssue[];
+  constructor(options: AppErrorOptions & { issues: ParameterIssue[] }) {
+    super(options);
+    this.issues = options.issues;
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly tag = 'not_found' as const;
+}
+
+/** Missing or wrong credentials. */
+export class UnauthorizedError extends AppError {
+  readonly tag = 'unauthorized' as const;
+}
+
+/** The route exists but is switched off (admin routes with no token configured). */
+export class ForbiddenError extends AppError {
+  readonly tag = 'forbidden' as const;
+}
+
+/** A conditional write lost a race: the object changed (or appeared) since it was read. */
+export class PreconditionFailedError extends AppError {
+  readonly tag = 'precondition_failed' as const;
+}
+
+/** The GDAC answered, but not with what we asked for (5xx after retries, 403, a short body). */
+export class UpstreamError extends AppError {
+  readonly tag = 'upstream' as const;
+}
+
+/** A GDAC object that does not exist (404): permanent, never retried. */
+export class UpstreamNotFoundError extends AppError {
+  readonly tag = 'upstream_not_found' as const;
+}
+
+/** The GDAC did not answer in time, after retries. */
+export class UpstreamTimeoutError extends AppError {
+  readonly tag = 'upstream_timeout' as const;
+}
+
+/** The index store failed (not: an object is missing, which `get` reports as undefined). */
+export class StoreError extends AppError {
+  readonly tag = 'store' as const;
+}
+
+/** Bytes that are not a readable NetCDF classic file (HDF5, truncated, garbage). */
+export class NetcdfFormatError extends AppError {
+  readonly tag = 'netcdf_format' as const;
+}
+
+/** A NetCDF file that is readable but not a usable Argo core profile file. */
+export class ArgoFormatError extends AppError {
+  readonly tag = 'argo_format' as const;
+}
+
+/** A month index or master index object that cannot be decoded. */
+export class CorruptIndexError extends AppError {
+  readonly tag = 'corrupt_index' as const;
+}
+
+/** The GDAC profile index could not be read or parsed. */
+export class GdacIndexError extends AppError {
+  readonly tag = 'gdac_index' as const;
+}
+
+/** The service is shedding load. */
+export class OverloadedError extends AppError {
+  readonly tag = 'overloaded' as const;
+}
+
+/** The caller went away (AbortSignal fired); never reported to a client. */
+export class AbortedError extends AppError {
+  readonly tag = 'aborted' as const;
+}
+
+export type ErrorTag =
+  | 'validation'
+  | 'not_found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'precondition_failed'
+  | 'upstream'
+  | 'upstream_not_found'
+  | 'upstream_timeout'
+  | 'store'
+  | 'netcdf_format'
+  | 'argo_format'
+  | 'corrupt_index'
+  | 'gdac_index'
+  | 'overloaded'
+  | 'aborted';
+
+/** The one table from tag to HTTP status. */
+export const STATUS_BY_TAG: Readonly<Record<ErrorTag, number>> = Object.freeze({
+  validation: 400,
+  not_found: 404,
+  unauthorized: 401,
+  forbidden: 403,
+  precondition_failed: 409,
+  upstream: 502,
+  // A file listed by the GDAC index but gone from the mirror is an upstream fault for a query.
+  upstream_not_found: 502,
+  upstream_timeout: 504,
+  store: 503,
+  netcdf_format: 502,
+  argo_format: 502,
+  corrupt_index: 502,
+  gdac_index: 502,
+  overloaded: 503,
+  // 499 is nginx's "client closed request": it only ever reaches logs and metrics.
+  aborted: 499,
+});
+
+/** Short titles for problem+json, per status. */
+export const TITLE_BY_STATUS: Readonly<Record<number, string>> = Object.freeze({
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  499: 'Client Closed Request',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+});
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+export function statusOf(error: unknown): number {
+  if (isAppError(error)) return STATUS_BY_TAG[error.tag];
+  // Fastify's own errors (body too large, bad JSON, unsupported media type) carry a 4xx statusCode.
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 600) return statusCode;
+  return 500;
+}
+
+/** The message a client may see: the error's own for 4xx, a generic one for 5xx. */
+export function publicMessage(error: unknown, status = statusOf(error)): string {
+  if (status < 500) return error instanceof Error ? error.message : String(error);
+  switch (status) {
+    case 502:
+      return 'The Argo data source failed to deliver the data; try again later.';
+    case 503:
+      return 'The service is temporarily unavailable; try again later.';
+    case 504:
+      return 'The Argo data source did not answer in time; try again later.';
+    default:
+      return 'Internal server error.';
+  }
+}
+
+/** True when the error (or its cause chain) is an abort of the caller's signal. */
+export function isAbortError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 8; depth++) {
+    if (e instanceof AbortedError) return true;
+    const name = (e as { name?: unknown }).name;
+    if (name === 'AbortError') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Throws an AbortedError when the signal has fired: call before starting costly work. */
+export function throwIfAborted(signal: AbortSignal | undefined, context: ErrorContext = {}): void {
+  if (signal?.aborted) {
+    throw new AbortedError({ message: 'operation aborted', context, cause: signal.reason });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The month index as the query side sees it once decoded: columns sorted by the result order
+ * (time, then platform, cycle, direction 'A' before 'D'), typed arrays plus strings.
+ *
+ * Only profiles with a valid time and position are listed (SEMANTICS.md: the others are never
+ * returned); the builder counts the rest in the summary.
+ */
+import type { NcType } from '../netcdf/types.js';
+
+/** Where one level variable's primary-profile row sits in a file, relative to the profile's `base`. */
+export interface VariableSlot {
+  type: NcType;
+  /** Offset from the profile's `base` offset (bytes). */
+  rel: number;
+  /** Bytes of the primary profile's row (N_LEVELS × type size, or the string length for chars). */
+  length: number;
+}
+
+/**
+ * A file layout shared by many files (same N_LEVELS and variable order): stored once per month,
+ * referenced by index from each profile. Variables absent from the file (PSAL in old floats) are
+ * absent here.
+ */
+export interface FileLayout {
+  nLevels: number;
+  variables: Partial<Record<string, VariableSlot>>;
+}
+
+export interface MonthFailure {
+  id: string;
+  reason: string;
+  /** GDAC `date_update` of the failed file (YYYYMMDDHHMMSS), so the next build retries it. */
+  dateUpdate: string;
+}
+
+export interface MonthSummary {
+  month: string;
+  profiles: number;
+  /** First and last profile time (ISO), null when the month is empty. */
+  start: string | null;
+  end: string | null;
+  builtAt: string;
+  failed: number;
+  /** Store key of the month index object this summary describes. */
+  key: string;
+}
+
+export interface MonthIndex {
+  formatVersion: number;
+  month: string;
+  builtAt: string;
+  /** Description of the GDAC it was built from. */
+  source: string;
+  /** Store key it was loaded from (a version: month objects are immutable). */
+  key: string;
+  count: number;
+  time: Float64Array;
+  latitude: Float64Array;
+  longitude: Float64Array;
+  cycle: Int32Array;
+  /** File offset that layout slots are relative to. */
+  base: Float64Array;
+  layout: Uint32Array;
+  /** File size in bytes. */
+  size: Float64Array;
+  id: string[];
+  platform: string[];
+  /** GDAC `date_update` per profile (YYYYMMDDHHMMSS). */
+  dateUpdate: string[];
+  /** One character per profile. */
+  direction: string;
+  dataMode: string;
+  positionQc: string;
+  juldQc: string;
+  layouts: FileLayout[];
+  failures: MonthFailure[];
+  /** Files read but not listed (no valid time or position), with why: kept so rebuilds reuse them. */
+  excluded: MonthFailure[];
+  /** Approximate decoded size in bytes, for the byte-bounded cache. */
+  byteSize: number;
+}
+
+/** The master index: which months are built, pointing at their current immutable objects. */
+export interface MasterIndex {
+  formatVersion: number;
+  updatedAt: string;
+  months: Record<string, MonthSummary>;
+}
