@@ -86,3 +86,59 @@ export interface MasterIndex {
   updatedAt: string;
   months: Record<string, MonthSummary>;
 }
+
+/** A month's public summary plus the files that failed to index (GET /v1/months/{month}). */
+export interface MonthDetail extends MonthSummary {
+  failures: MonthFailure[];
+  excluded: number;
+  source: string;
+}
+
+/**
+ * Read access to the built months, cached: the master index (short TTL, healed from a listing of
+ * month objects when it lags) and month indexes (LRU bounded in bytes, single-flight loads).
+ */
+export interface MonthCatalog {
+  listMonths(options?: { signal?: AbortSignal }): Promise<MonthSummary[]>;
+  /** undefined when the month is not built. */
+  monthDetail(month: string, options?: { signal?: AbortSignal }): Promise<MonthDetail | undefined>;
+  /** undefined when the month is not built. */
+  loadMonth(month: string, options?: { signal?: AbortSignal }): Promise<MonthIndex | undefined>;
+  /** Forget cached master-index state (after a build finishes). */
+  invalidate(): void;
+}
+
+export type BuildStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface MonthBuildResult {
+  month: string;
+  profiles: number;
+  reused: number;
+  fetched: number;
+  failed: number;
+  dropped: number;
+  excluded: number;
+  key: string;
+}
+
+export interface BuildJob {
+  id: string;
+  status: BuildStatus;
+  months: string[];
+  progress: { done: number; total: number; failed: number };
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  results: MonthBuildResult[];
+  /** Generic error text when status is failed (details in the logs). */
+  error?: string;
+}
+
+export interface BuildService {
+  /** Queues a build; a month already queued or running joins that job (its id is returned). */
+  submit(request: { months: string[] }): BuildJob;
+  get(id: string): BuildJob | undefined;
+  /** Resolves when the job ends (for the command line and tests). */
+  wait(id: string, options?: { signal?: AbortSignal }): Promise<BuildJob>;
+  close(): Promise<void>;
+}

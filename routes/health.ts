@@ -1,0 +1,67 @@
+/** Operations routes: liveness, readiness (index store reachable), Prometheus metrics. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { healthzResponse, readyzResponse } from '../schemas/health.js';
+import { API_VERSION } from '../src/plugins/openapi.js';
+
+// Readiness must answer quickly even when the store hangs: an orchestrator probes every few seconds.
+const READY_TIMEOUT_MS = 3000;
+
+const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['operations'],
+        operationId: 'getHealth',
+        summary: 'Liveness',
+        description: 'Answers 200 while the process is up. Does not touch the index store or the GDAC.',
+        response: { 200: healthzResponse },
+      },
+    },
+    async () => ({ status: 'ok' as const, uptime_seconds: Math.round(process.uptime()), version: API_VERSION }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        operationId: 'getReadiness',
+        summary: 'Readiness',
+        description: 'Answers 200 when the index store is reachable, 503 otherwise.',
+        response: { 200: readyzResponse, 503: readyzResponse },
+      },
+    },
+    async (request, reply) => {
+      const { store } = app.services;
+      try {
+        await store.ping({ signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
+        return { status: 'ready' as const, checks: { index_store: { ok: true, description: store.description } } };
+      } catch (error) {
+        request.log.warn({ err: error }, 'index store not reachable');
+        return reply.code(503).send({
+          status: 'unavailable' as const,
+          checks: { index_store: { ok: false, description: store.description, error: 'index store not reachable' } },
+        });
+      }
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['operations'],
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics',
+        description: 'Request counts and latencies per route, process metrics, GDAC and cache counters (Prometheus text format).',
+      },
+    },
+    async (_request, reply) => {
+      reply.type(app.metrics.contentType);
+      return app.metrics.metrics();
+    },
+  );
+};
+
+export default healthRoutes;

@@ -1,0 +1,122 @@
+/**
+ * One error handler for the whole app: tagged errors → status (src/errors.ts), validation
+ * failures → 400 problem+json naming each bad parameter, 5xx → generic body and a detailed log.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import {
+  type ParameterIssue,
+  TITLE_BY_STATUS,
+  ValidationError,
+  isAbortError,
+  isAppError,
+  publicMessage,
+  statusOf,
+} from '../errors.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  request_id?: string;
+  errors?: ParameterIssue[];
+}
+
+export function problemBody(options: {
+  status: number;
+  detail: string;
+  instance?: string;
+  requestId?: string;
+  errors?: ParameterIssue[];
+}): ProblemBody {
+  return {
+    type: 'about:blank',
+    title: TITLE_BY_STATUS[options.status] ?? 'Error',
+    status: options.status,
+    detail: options.detail,
+    ...(options.instance ? { instance: options.instance } : {}),
+    ...(options.requestId ? { request_id: options.requestId } : {}),
+    ...(options.errors ? { errors: options.errors } : {}),
+  };
+}
+
+interface ZodValidationEntry {
+  instancePath?: string;
+  message?: string;
+  params?: { issue?: { path?: PropertyKey[]; keys?: string[]; code?: string; message?: string } };
+}
+
+/** Turns the zod type provider's validation entries into named parameter issues. */
+export function issuesFromValidation(entries: readonly ZodValidationEntry[], context: string | undefined): ParameterIssue[] {
+  const issues: ParameterIssue[] = [];
+  for (const entry of entries) {
+    const issue = entry.params?.issue;
+    const fromPath = (entry.instancePath ?? '').replace(/^\//, '').split('/').filter(Boolean).join('.');
+    const message = issue?.message ?? entry.message ?? 'invalid value';
+    if (issue?.code === 'unrecognized_keys' && issue.keys?.length) {
+      for (const key of issue.keys) issues.push({ parameter: key, message: 'unknown parameter' });
+      continue;
+    }
+    issues.push({ parameter: fromPath || context || 'request', message });
+  }
+  return issues;
+}
+
+function toValidationError(error: FastifyError): ValidationError | undefined {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues = issuesFromValidation(error.validation as ZodValidationEntry[], error.validationContext);
+    return new ValidationError({ message: describeIssues(issues), issues, cause: error });
+  }
+  return undefined;
+}
+
+export function describeIssues(issues: readonly ParameterIssue[]): string {
+  return `Invalid request: ${issues.map((i) => `${i.parameter}: ${i.message}`).join('; ')}`;
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const status = statusOf(error);
+  const errors = error instanceof ValidationError ? error.issues : undefined;
+  const body = problemBody({
+    status,
+    detail: publicMessage(error, status),
+    instance: request.url.split('?')[0],
+    requestId: String(request.id),
+    errors,
+  });
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+export default fp(
+  async function errorHandler(app: FastifyInstance) {
+    app.setErrorHandler((rawError: FastifyError, request, reply) => {
+      const error = toValidationError(rawError) ?? rawError;
+      const status = statusOf(error);
+      if (isAbortError(error)) {
+        request.log.info({ err: error }, 'request aborted by the client');
+      } else if (status >= 500) {
+        request.log.error({ err: error, context: isAppError(error) ? error.context : undefined }, 'request failed');
+      } else {
+        request.log.info({ err: { message: (error as Error).message, tag: isAppError(error) ? error.tag : undefined } }, 'request rejected');
+      }
+      if (reply.sent || reply.raw.headersSent) return;
+      return sendProblem(request, reply, error);
+    });
+
+    app.setNotFoundHandler((request, reply) => {
+      const body = problemBody({
+        status: 404,
+        detail: `No route ${request.method} ${request.url.split('?')[0]}. See /docs for the API.`,
+        instance: request.url.split('?')[0],
+        requestId: String(request.id),
+      });
+      return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(body);
+    });
+  },
+  { name: 'error-handler' },
+);

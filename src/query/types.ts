@@ -1,0 +1,62 @@
+/**
+ * The query service contract: what `GET /v1/profiles` asks for and gets back.
+ */
+import type { ArgoVariable, QcMode, Vertical } from '../argo/types.js';
+
+export const OUTPUT_FORMATS = ['ndjson', 'json', 'csv'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** A validated query (the route's zod schema produces it; ceilings already enforced). */
+export interface ProfileQuery {
+  /** Window `[startMs, endMs)`, epoch milliseconds UTC. */
+  startMs: number;
+  endMs: number;
+  /** Target levels, ascending, ≥ 0; absent → native levels. */
+  levels?: number[];
+  vertical: Vertical;
+  variables: ArgoVariable[];
+  mode: QcMode;
+  /** `[lonMin, latMin, lonMax, latMax]`; lonMin > lonMax crosses the antimeridian. */
+  bbox?: [number, number, number, number];
+  platforms?: string[];
+  maxProfiles: number;
+}
+
+/** One output profile (the NDJSON line / JSON array member / CSV rows). Nulls where no value. */
+export interface OutputProfile {
+  id: string;
+  platform_number: string;
+  cycle_number: number;
+  direction: string;
+  data_mode: string;
+  time: string;
+  latitude: number;
+  longitude: number;
+  /** Present on depth levels and on native levels. */
+  depth?: (number | null)[];
+  /** Present on pressure levels and on native levels. */
+  pressure?: (number | null)[];
+  TEMP?: (number | null)[] | null;
+  PSAL?: (number | null)[] | null;
+  PRES?: (number | null)[] | null;
+}
+
+/** What the planner knows before the first byte of the body: the headers come from here. */
+export interface QueryResult {
+  /** Profiles matching before the cap. */
+  matched: number;
+  truncated: boolean;
+  /** Months of the window with no built index. */
+  monthsMissing: string[];
+  query: ProfileQuery;
+  /**
+   * The profiles in result order, computed with bounded look-ahead. Iterating pulls upstream reads;
+   * stopping early (return()) or the request signal firing cancels what is outstanding. A failure
+   * mid-way throws from the iterator (the serializer turns it into the error line/member).
+   */
+  profiles: AsyncIterable<OutputProfile>;
+}
+
+export interface QueryService {
+  run(query: ProfileQuery, options: { signal: AbortSignal }): Promise<QueryResult>;
+}

@@ -1,0 +1,88 @@
+/**
+ * The service container: one instance of each domain service, built from the config. The HTTP
+ * app and the command line (build-index, demo, bench) use the same container, so they share
+ * caches, retries and limits.
+ */
+import type { Config } from './config.js';
+import { createGdacSource } from './gdac/index.js';
+import type { GdacSource } from './gdac/types.js';
+import type { Logger } from './logger.js';
+import { createBuildService } from './month-index/build-service.js';
+import { createMonthCatalog } from './month-index/catalog.js';
+import type { BuildService, MonthCatalog } from './month-index/types.js';
+import { createQueryService } from './query/service.js';
+import type { QueryService } from './query/types.js';
+import { createBlobStore } from './storage/index.js';
+import type { BlobStore } from './storage/types.js';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: BlobStore;
+  gdac: GdacSource;
+  catalog: MonthCatalog;
+  builds: BuildService;
+  query: QueryService;
+  close(): Promise<void>;
+}
+
+export interface CreateServicesOptions {
+  config: Config;
+  logger: Logger;
+  /** Replace parts (tests inject a store or a GDAC source pointing at loopback servers). */
+  overrides?: Partial<Pick<Services, 'store' | 'gdac'>>;
+}
+
+export function createServices({ config, logger, overrides = {} }: CreateServicesOptions): Services {
+  const store =
+    overrides.store ?? createBlobStore({ location: config.store.location, s3: config.s3 });
+  const gdac =
+    overrides.gdac ??
+    createGdacSource({
+      roots: config.gdac.roots,
+      downloadWorkers: config.gdac.downloadWorkers,
+      maxRetries: config.gdac.maxRetries,
+      retryBackoffMs: config.gdac.retryBackoffMs,
+      timeoutMs: config.gdac.timeoutMs,
+      s3: config.s3,
+      logger: logger.child({ component: 'gdac' }),
+    });
+  const catalog = createMonthCatalog({
+    store,
+    monthCacheBytes: config.cache.monthBytes,
+    masterTtlMs: config.cache.masterTtlMs,
+    logger: logger.child({ component: 'catalog' }),
+  });
+  const builds = createBuildService({
+    store,
+    gdac,
+    catalog,
+    indexPath: config.gdac.index,
+    logger: logger.child({ component: 'builder' }),
+  });
+  const query = createQueryService({
+    catalog,
+    gdac,
+    profileCacheBytes: config.cache.profileBytes,
+    concurrency: config.limits.queryConcurrency,
+    logger: logger.child({ component: 'query' }),
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    store,
+    gdac,
+    catalog,
+    builds,
+    query,
+    close() {
+      closed ??= (async () => {
+        await builds.close();
+        await gdac.close();
+        await store.close?.();
+      })();
+      return closed;
+    },
+  };
+}
