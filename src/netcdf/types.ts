@@ -14,6 +14,16 @@ export const NC_TYPE_SIZE: Readonly<Record<NcType, number>> = Object.freeze({
   double: 8,
 });
 
+/** NetCDF's default fill value per type (netcdf.h `NC_FILL_*`), used where `_FillValue` is absent. */
+export const NC_DEFAULT_FILL: Readonly<Record<NcType, number>> = Object.freeze({
+  byte: -127,
+  char: 0,
+  short: -32767,
+  int: -2147483647,
+  float: 9.969209968386869e36,
+  double: 9.969209968386869e36,
+});
+
 export interface NcDimension {
   name: string;
   /** Length; for the record (unlimited) dimension, the current number of records. */
@@ -45,6 +55,11 @@ export interface NcHeader {
   recordSize: number;
   /** Size of the header in bytes (offset of the first byte after it). */
   headerSize: number;
+  /**
+   * True when the file's `numrecs` is the streaming marker 0xFFFFFFFF: `numRecords` was then
+   * counted from the file size (when the parser was given it) or is 0.
+   */
+  streaming?: boolean;
   dimensions: NcDimension[];
   attributes: Record<string, NcAttributeValue>;
   variables: NcVariable[];

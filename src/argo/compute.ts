@@ -1,0 +1,65 @@
+/**
+ * A profile's numbers for a query: QC mode → usable levels → vertical coordinate (TEOS-10 depth
+ * or pressure) → interpolation onto the targets, or the native levels. Pure.
+ */
+import { interpolate } from './interpolate.js';
+import { usableLevels, type UsableLevels } from './qc.js';
+import { depthsFromPressures } from './teos10.js';
+import type { ArgoVariable, ComputeOptions, ComputedProfile, ProfileLevels, ProfileMeta } from './types.js';
+
+function valuesOf(usable: UsableLevels, variable: ArgoVariable): Float64Array | null {
+  return variable === 'PRES' ? usable.pressure : usable[variable];
+}
+
+export interface ComputeProfileOptions {
+  meta: Pick<ProfileMeta, 'dataMode' | 'latitude'>;
+  levels: ProfileLevels;
+  options: ComputeOptions;
+}
+
+/**
+ * The profile on the query's levels. With `targets`, each requested variable is interpolated
+ * onto them (PRES too: on depth levels it is the interpolated pressure). Without, the native
+ * levels: those whose pressure is usable, in file order, with both depth and pressure and the
+ * variables' values (NaN where not usable). A variable the file lacks is null. Depth needs a
+ * latitude; without one (never the case for a returned profile) depths are NaN.
+ */
+export function computeProfile({ meta, levels, options }: ComputeProfileOptions): ComputedProfile {
+  const usable = usableLevels({ levels, mode: options.mode, dataMode: meta.dataMode });
+  const latitude = meta.latitude ?? NaN;
+  const depth = depthsFromPressures(usable.pressure, latitude);
+
+  if (options.targets === undefined) {
+    const n = usable.pressure.length;
+    const keep: number[] = [];
+    for (let i = 0; i < n; i++) if (!Number.isNaN(usable.pressure[i])) keep.push(i);
+    const gather = (source: Float64Array): Float64Array => {
+      const out = new Float64Array(keep.length);
+      for (let k = 0; k < keep.length; k++) out[k] = source[keep[k]];
+      return out;
+    };
+    const nativeDepth = gather(depth);
+    const nativePressure = gather(usable.pressure);
+    const values: ComputedProfile['values'] = {};
+    for (const variable of options.variables) {
+      const source = valuesOf(usable, variable);
+      values[variable] = source === null ? null : variable === 'PRES' ? nativePressure : gather(source);
+    }
+    return {
+      vertical: options.vertical,
+      native: true,
+      levels: options.vertical === 'depth' ? nativeDepth : nativePressure,
+      depth: nativeDepth,
+      pressure: nativePressure,
+      values,
+    };
+  }
+
+  const coordinate = options.vertical === 'depth' ? depth : usable.pressure;
+  const values: ComputedProfile['values'] = {};
+  for (const variable of options.variables) {
+    const source = valuesOf(usable, variable);
+    values[variable] = source === null ? null : interpolate({ x: coordinate, y: source, targets: options.targets });
+  }
+  return { vertical: options.vertical, native: false, levels: Float64Array.from(options.targets), values };
+}
