@@ -1,0 +1,43 @@
+/**
+ * Bounds the requests in flight (ARGO_DOWNLOAD_WORKERS). Placed under `withRetry`, so a request
+ * waiting out its back-off does not hold a slot. One limiter is shared by all mirrors: the bound
+ * is on what this process asks of the GDAC, whichever mirror answers.
+ *
+ * A stream holds its slot until it is iterated to the end, broken out of, or its signal fires.
+ */
+import type { Fetcher } from './fetcher.js';
+import type { Limiter } from './limiter.js';
+
+export function withConcurrencyLimit(inner: Fetcher, limiter: Limiter): Fetcher {
+  return {
+    name: inner.name,
+    async fetch(request) {
+      const release = await limiter.acquire(request.signal);
+      try {
+        return await inner.fetch(request);
+      } finally {
+        release();
+      }
+    },
+    async open(request) {
+      const release = await limiter.acquire(request.signal);
+      let stream: AsyncIterable<Uint8Array>;
+      try {
+        stream = await inner.open(request);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      const onAbort = (): void => release();
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      return (async function* releasing() {
+        try {
+          yield* stream;
+        } finally {
+          request.signal?.removeEventListener('abort', onAbort);
+          release();
+        }
+      })();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+/** The storage module's public surface: the index store factory and the contract types. */
+export { createBlobStore, type BlobStoreOptions } from './create-blob-store.js';
+export { createLocalBlobStore, type LocalBlobStoreOptions } from './local-blob-store.js';
+export { createS3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
+export { parseS3Url, isS3Url, type S3Settings } from './s3-client.js';
+export type { BlobStore, ListedObject, OperationOptions, PutOptions, StoredObject } from './types.js';

@@ -1,0 +1,208 @@
+/**
+ * The index store in an S3 bucket (`s3://bucket/prefix`): AWS, MinIO, s3rver, any S3-compatible
+ * endpoint (`ARGO_S3_ENDPOINT`, path-style addressing for custom endpoints).
+ *
+ * - `get`: NoSuchKey / 404 → undefined; the etag is S3's ETag as returned (quotes included),
+ *   to be passed back as `ifMatch`.
+ * - `put`: sends `If-Match` / `If-None-Match: *` on PutObject. 412 PreconditionFailed and 409
+ *   ConditionalRequestConflict → PreconditionFailedError; with `ifMatch` a missing object (404)
+ *   is a failed precondition too.
+ * - `conditionalWrites` (default true) says whether the backend enforces those headers. AWS S3
+ *   does (since 2024); s3rver and some S3-compatible stores ignore them (or answer 501). With
+ *   `conditionalWrites: false` the store reports `supportsConditionalWrites: false` and checks
+ *   the precondition itself with a HeadObject just before the PutObject: it catches a stale
+ *   etag or an existing object, but it is NOT atomic, so callers must stay safe without it
+ *   (immutable keys, read-back verification), as the contract says.
+ * - Every other failure → StoreError with the SDK error as cause. The SDK's own retries (3
+ *   attempts, standard mode) are kept for the store: its objects are small and writes rare.
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type ListObjectsV2CommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { AbortedError, PreconditionFailedError, StoreError, type ErrorContext } from '../errors.js';
+import { assertValidKey, assertValidPrefix, compareKeys } from './keys.js';
+import { createS3Client, parseS3Url, s3ErrorName, s3Status, type S3Settings } from './s3-client.js';
+import type { BlobStore, ListedObject, OperationOptions, PutOptions } from './types.js';
+
+export interface S3BlobStoreOptions {
+  /** `s3://bucket[/prefix]`. */
+  location: string;
+  /** The config's `s3` section. */
+  s3?: S3Settings;
+  /** Whether the backend enforces If-Match / If-None-Match on PutObject (default true: AWS does). */
+  conditionalWrites?: boolean;
+  /** Use this client instead of creating one (it is then not destroyed by `close`). */
+  client?: S3Client;
+}
+
+/** The object is missing (not the bucket: a missing bucket is a misconfiguration, a StoreError). */
+function isMissing(error: unknown): boolean {
+  const name = s3ErrorName(error);
+  if (name === 'NoSuchBucket') return false;
+  return s3Status(error) === 404 || name === 'NoSuchKey' || name === 'NotFound';
+}
+
+function isPreconditionFailure(error: unknown): boolean {
+  const status = s3Status(error);
+  const name = s3ErrorName(error);
+  return status === 412 || name === 'PreconditionFailed' || name === 'ConditionalRequestConflict' || (status === 409 && name !== 'BucketAlreadyExists');
+}
+
+export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
+  const { bucket, prefix } = parseS3Url(options.location);
+  const client = options.client ?? createS3Client({ s3: options.s3 });
+  const ownsClient = options.client === undefined;
+  const conditional = options.conditionalWrites ?? true;
+  const description = `s3://${bucket}/${prefix}`.replace(/\/+$/, '') + (options.s3?.endpoint ? ` at ${new URL(options.s3.endpoint).host}` : '');
+
+  function failure(operation: string, context: ErrorContext, error: unknown, signal: AbortSignal | undefined): Error {
+    if (error instanceof PreconditionFailedError || error instanceof AbortedError || error instanceof StoreError) return error;
+    if (signal?.aborted) return new AbortedError({ message: 'store operation aborted', context, cause: signal.reason });
+    const status = s3Status(error);
+    const name = s3ErrorName(error);
+    return new StoreError({
+      message: `index store ${operation} failed${name ? ` (${name})` : ''}`,
+      context: { ...context, operation, bucket, ...(status ? { status } : {}) },
+      cause: error,
+    });
+  }
+
+  async function currentEtag(key: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+    try {
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: prefix + key }), { abortSignal: signal });
+      return head.ETag;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  return {
+    description,
+    supportsConditionalWrites: conditional,
+
+    async get(key, opts: OperationOptions = {}) {
+      assertValidKey(key);
+      const { signal } = opts;
+      try {
+        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + key }), { abortSignal: signal });
+        const body = response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0);
+        return {
+          body,
+          etag: response.ETag ?? `"${createHash('md5').update(body).digest('hex')}"`,
+          ...(response.LastModified ? { lastModified: response.LastModified } : {}),
+        };
+      } catch (error) {
+        if (!signal?.aborted && isMissing(error)) return undefined;
+        throw failure('get', { key }, error, signal);
+      }
+    },
+
+    async put(key, body, opts: PutOptions = {}) {
+      assertValidKey(key);
+      const { signal, ifMatch, ifNoneMatch } = opts;
+      const context = { key };
+      try {
+        if (!conditional && (ifMatch !== undefined || ifNoneMatch === '*')) {
+          // Best effort only (see the header): a check, then the write, not one atomic step.
+          const current = await currentEtag(key, signal);
+          if (ifNoneMatch === '*' && current !== undefined) {
+            throw new PreconditionFailedError({ message: `store object already exists: ${key}`, context: { key, etag: current } });
+          }
+          if (ifMatch !== undefined && current !== ifMatch) {
+            throw new PreconditionFailedError({
+              message: `store object changed since it was read: ${key}`,
+              context: { key, expected: ifMatch, actual: current ?? null },
+            });
+          }
+        }
+        const response = await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: prefix + key,
+            Body: body,
+            ContentLength: body.length,
+            ContentType: opts.contentType ?? 'application/octet-stream',
+            ...(conditional && ifMatch !== undefined ? { IfMatch: ifMatch } : {}),
+            ...(conditional && ifNoneMatch === '*' ? { IfNoneMatch: '*' } : {}),
+          }),
+          { abortSignal: signal },
+        );
+        return { etag: response.ETag ?? `"${createHash('md5').update(body).digest('hex')}"` };
+      } catch (error) {
+        if (!signal?.aborted && (isPreconditionFailure(error) || (ifMatch !== undefined && isMissing(error)))) {
+          throw new PreconditionFailedError({
+            message: `conditional write of ${key} failed: the object changed (or appeared) since it was read`,
+            context: { key, ...(ifMatch !== undefined ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) },
+            cause: error,
+          });
+        }
+        throw failure('put', context, error, signal);
+      }
+    },
+
+    async list(listPrefix, opts: OperationOptions = {}) {
+      assertValidPrefix(listPrefix);
+      const { signal } = opts;
+      const out: ListedObject[] = [];
+      try {
+        let token: string | undefined;
+        do {
+          const page: ListObjectsV2CommandOutput = await client.send(
+            new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix + listPrefix, ContinuationToken: token }),
+            { abortSignal: signal },
+          );
+          for (const item of page.Contents ?? []) {
+            if (item.Key === undefined || !item.Key.startsWith(prefix)) continue;
+            const key = item.Key.slice(prefix.length);
+            // Objects written by other tools under names our keys cannot have are not ours.
+            if (key === '' || key.endsWith('/') || key.split('/').some((s) => s.startsWith('.'))) continue;
+            out.push({
+              key,
+              size: item.Size ?? 0,
+              ...(item.ETag ? { etag: item.ETag } : {}),
+              ...(item.LastModified ? { lastModified: item.LastModified } : {}),
+            });
+          }
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+      } catch (error) {
+        throw failure('list', { prefix: listPrefix }, error, signal);
+      }
+      return out.sort((a, b) => compareKeys(a.key, b.key));
+    },
+
+    async delete(key, opts: OperationOptions = {}) {
+      assertValidKey(key);
+      const { signal } = opts;
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + key }), { abortSignal: signal });
+      } catch (error) {
+        if (!signal?.aborted && isMissing(error)) return;
+        throw failure('delete', { key }, error, signal);
+      }
+    },
+
+    async ping(opts: OperationOptions = {}) {
+      const { signal } = opts;
+      try {
+        // A one-key listing of our own prefix: proves the endpoint answers, the bucket exists
+        // and we may read where the indexes live (HeadBucket would not check the prefix).
+        await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }), { abortSignal: signal });
+      } catch (error) {
+        throw failure('ping', {}, error, signal);
+      }
+    },
+
+    async close() {
+      if (ownsClient) client.destroy();
+    },
+  };
+}

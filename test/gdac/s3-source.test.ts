@@ -1,0 +1,119 @@
+/**
+ * The GDAC source over `s3://bucket/prefix`, against s3rver on loopback (test/kit/s3-server.ts):
+ * get/getRange/stream, NoSuchKey, anonymous access, retries when the endpoint is down, abort.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { AbortedError, UpstreamError, UpstreamNotFoundError } from '../../src/errors.js';
+import { createGdacSource, type GdacSourceOptions } from '../../src/gdac/index.js';
+import { isTransient } from '../../src/gdac/transient.js';
+import type { GdacSource } from '../../src/gdac/types.js';
+import { startS3Server, type S3TestServer } from '../kit/s3-server.js';
+import { sharedSampleDir } from '../kit/shared-sample.js';
+
+const FILE = 'dac/test/1900001/profiles/R1900001_001.nc';
+const bytes = randomBytes(50_000);
+const index = randomBytes(300_000);
+
+async function server(t: TestContext): Promise<S3TestServer> {
+  const s3 = await startS3Server({ buckets: ['argo-gdac'] });
+  t.after(() => s3.stop());
+  await s3.putObject('argo-gdac', `pub/${FILE}`, bytes);
+  await s3.putObject('argo-gdac', 'pub/ar_index_global_prof.txt', index);
+  return s3;
+}
+
+function source(t: TestContext, options: Partial<GdacSourceOptions> & Pick<GdacSourceOptions, 'roots'>): GdacSource {
+  const s = createGdacSource({ downloadWorkers: 4, maxRetries: 2, retryBackoffMs: 5, timeoutMs: 2_000, ...options });
+  t.after(() => s.close());
+  return s;
+}
+
+test('get, getRange and stream from a bucket prefix', async (t) => {
+  const s3 = await server(t);
+  const gdac = source(t, { roots: ['s3://argo-gdac/pub'], s3: s3.config });
+  assert.deepEqual(Buffer.from(await gdac.get(FILE)), bytes);
+  assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset: 40_000, length: 1_000 })), bytes.subarray(40_000, 41_000));
+  assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset: 49_990, length: 100 })), bytes.subarray(49_990));
+  assert.equal((await gdac.getRange(FILE, { offset: 60_000, length: 10 })).length, 0);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of await gdac.stream('ar_index_global_prof.txt')) chunks.push(chunk);
+  assert.deepEqual(Buffer.concat(chunks), index);
+  const stats = gdac.stats();
+  assert.equal(stats.requests, 5);
+  assert.equal(stats.retries, 0);
+  assert.deepEqual(stats.rangeIgnoredBy, []);
+  assert.equal(gdac.description, 'GDAC s3://argo-gdac/pub');
+});
+
+test('NoSuchKey is UpstreamNotFoundError, not retried', async (t) => {
+  const s3 = await server(t);
+  const gdac = source(t, { roots: ['s3://argo-gdac/pub'], s3: s3.config });
+  await assert.rejects(gdac.get('dac/none.nc'), UpstreamNotFoundError);
+  await assert.rejects(gdac.getRange('dac/none.nc', { offset: 0, length: 8 }), UpstreamNotFoundError);
+  await assert.rejects(gdac.stream('dac/none.nc'), UpstreamNotFoundError);
+  assert.equal(gdac.stats().requests, 3);
+  assert.equal(gdac.stats().retries, 0);
+
+  // A missing bucket is a misconfiguration, not a missing file.
+  const wrong = source(t, { roots: ['s3://no-such-bucket/pub'], s3: s3.config });
+  await assert.rejects(wrong.get(FILE), (error: unknown) => {
+    assert.ok(error instanceof UpstreamError);
+    assert.ok(!(error instanceof UpstreamNotFoundError));
+    assert.ok(!isTransient(error));
+    return true;
+  });
+});
+
+test('anonymous by default when no credentials are configured (the public Argo bucket)', async (t) => {
+  const s3 = await server(t);
+  const { credentials: _unused, ...withoutCredentials } = s3.config;
+  const gdac = source(t, { roots: ['s3://argo-gdac/pub/'], s3: withoutCredentials });
+  assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset: 0, length: 16 })), bytes.subarray(0, 16));
+});
+
+test('an endpoint that is down: retried, then a transient UpstreamError', async (t) => {
+  const s3 = await startS3Server({ buckets: ['argo-gdac'] });
+  const config = s3.config;
+  await s3.stop();
+  const gdac = source(t, { roots: ['s3://argo-gdac/pub'], s3: config, maxRetries: 2 });
+  await assert.rejects(gdac.get(FILE), (error: unknown) => {
+    assert.ok(error instanceof UpstreamError);
+    assert.ok(isTransient(error));
+    return true;
+  });
+  assert.equal(gdac.stats().requests, 3);
+  assert.equal(gdac.stats().retries, 2);
+});
+
+test('abort rejects with AbortedError', async (t) => {
+  const s3 = await server(t);
+  const gdac = source(t, { roots: ['s3://argo-gdac/pub'], s3: s3.config });
+  await assert.rejects(gdac.get(FILE, { signal: AbortSignal.abort() }), AbortedError);
+  const controller = new AbortController();
+  const stream = await gdac.stream('ar_index_global_prof.txt', { signal: controller.signal });
+  await assert.rejects(
+    (async () => {
+      for await (const _ of stream) controller.abort();
+    })(),
+    AbortedError,
+  );
+});
+
+test('a GDAC tree uploaded from the shared sample reads back identically', async (t) => {
+  const dir = sharedSampleDir();
+  if (!dir) {
+    t.skip('needs the shared Argo GDAC sample (absent in this checkout)');
+    return;
+  }
+  const s3 = await startS3Server({ buckets: ['argo-gdac'] });
+  t.after(() => s3.stop());
+  await s3.uploadDirectory({ bucket: 'argo-gdac', prefix: 'pub', dir: join(dir, 'dac', 'coriolis') });
+  const gdac = source(t, { roots: ['s3://argo-gdac/pub'], s3: s3.config });
+  const path = '6903247/profiles/R6903247_001.nc';
+  const onDisk = await readFile(join(dir, 'dac', 'coriolis', ...path.split('/')));
+  assert.deepEqual(Buffer.from(await gdac.get(path)), onDisk);
+});
