@@ -1,6 +1,70 @@
-/** Placeholder: the profiles routes are being written (see the issues). */
+/**
+ * `GET /v1/profiles`: parse (zod, ceilings from the config) → one service call → stream the body.
+ * The headers come from the plan, so they are sent before the first profile is read.
+ */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { profilesQuerySchema, profilesResponses } from '../schemas/profiles.js';
+import { AbortedError } from '../src/errors.js';
+import { CONTENT_TYPES, selectFormat, serializeResult } from '../src/serialize/index.js';
 
-const profilesRoutes: FastifyPluginAsyncZod = async () => {};
+const DESCRIPTION = [
+  'The Argo profiles whose time is in `[start, end)`, filtered by QC mode, area and platform, on',
+  'depth levels (TEOS-10), pressure levels or their native levels, in time order (then platform,',
+  'cycle, direction A before D), streamed as NDJSON (default), JSON or CSV.',
+  '',
+  'Headers sent before the body: `X-Argo-Profiles-Matched` (matches before the cap),',
+  '`X-Argo-Truncated` (`true` when `max_profiles` cut the result) and `X-Argo-Months-Missing`',
+  '(months of the window with no built index, comma list, empty when none).',
+  '',
+  'Validation: every bad parameter is reported in one 400 `application/problem+json` whose',
+  '`errors` name each parameter. Unknown parameters, repeated parameters and empty values are',
+  'rejected (a typo never silently widens a query). Ceilings: the window length',
+  '(ARGO_MAX_WINDOW_DAYS), the number of levels (ARGO_MAX_LEVELS) and `max_profiles`',
+  '(ARGO_MAX_PROFILES_LIMIT).',
+  '',
+  'A failure after the body started ends it with `{"error":{"status":502,"message":"..."}}` (last',
+  'NDJSON line, or the `error` member of the JSON object) or a last CSV line `# error: 502 ...`.',
+].join('\n');
+
+const profilesRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/v1/profiles',
+    {
+      schema: {
+        tags: ['profiles'],
+        operationId: 'queryProfiles',
+        summary: 'Query profiles in a time window',
+        description: DESCRIPTION,
+        querystring: profilesQuerySchema(app.services.config.limits),
+        response: profilesResponses,
+      },
+    },
+    async (request, reply) => {
+      const { format: explicitFormat, ...query } = request.query;
+      const format = selectFormat(explicitFormat, request.headers.accept);
+
+      // The response's 'close' before it finished means the client went away (the request's own
+      // 'close' fires as soon as its body is read, which for a GET is at once).
+      const hangUp = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) hangUp.abort(new AbortedError({ message: 'client closed the connection' }));
+      });
+
+      const result = await app.services.query.run(query, { signal: hangUp.signal });
+      reply
+        .type(CONTENT_TYPES[format])
+        .header('Vary', 'Accept')
+        .header('X-Argo-Profiles-Matched', String(result.matched))
+        .header('X-Argo-Truncated', String(result.truncated))
+        .header('X-Argo-Months-Missing', result.monthsMissing.join(','));
+      const body = serializeResult(result, {
+        format,
+        onError: (error) => request.log.error({ err: error }, 'profile stream failed after the headers were sent'),
+      });
+      // The response schemas document the streamed body; a stream is sent as it is, never serialized.
+      return reply.send(body as never);
+    },
+  );
+};
 
 export default profilesRoutes;

@@ -66,7 +66,14 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
     maxAge: 600,
   });
   // Compress when the client asks (Accept-Encoding); 1 KB threshold: smaller bodies gain nothing.
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
+  // NDJSON and CSV are text too: @fastify/compress's default list misses application/x-ndjson.
+  // gzip before br: brotli's default quality costs too much CPU on a streamed response.
+  await app.register(compress, {
+    global: true,
+    threshold: 1024,
+    encodings: ['gzip', 'br', 'deflate'],
+    customTypes: /^(application\/(x-ndjson|json|problem\+json)|text\/)/,
+  });
   await app.register(underPressure, {
     maxEventLoopDelay: config.limits.maxEventLoopDelayMs,
     exposeStatusRoute: false,

@@ -45,21 +45,23 @@ export function problemBody(options: {
   };
 }
 
+/** One entry of the zod type provider's `error.validation` (the zod issue, flattened). */
 interface ZodValidationEntry {
+  keyword?: string;
   instancePath?: string;
   message?: string;
-  params?: { issue?: { path?: PropertyKey[]; keys?: string[]; code?: string; message?: string } };
+  params?: { keys?: string[] };
 }
 
 /** Turns the zod type provider's validation entries into named parameter issues. */
 export function issuesFromValidation(entries: readonly ZodValidationEntry[], context: string | undefined): ParameterIssue[] {
   const issues: ParameterIssue[] = [];
   for (const entry of entries) {
-    const issue = entry.params?.issue;
     const fromPath = (entry.instancePath ?? '').replace(/^\//, '').split('/').filter(Boolean).join('.');
-    const message = issue?.message ?? entry.message ?? 'invalid value';
-    if (issue?.code === 'unrecognized_keys' && issue.keys?.length) {
-      for (const key of issue.keys) issues.push({ parameter: key, message: 'unknown parameter' });
+    const message = entry.message ?? 'invalid value';
+    const keys = entry.params?.keys;
+    if (entry.keyword === 'unrecognized_keys' && keys?.length) {
+      for (const key of keys) issues.push({ parameter: fromPath ? `${fromPath}.${key}` : key, message: 'unknown parameter' });
       continue;
     }
     issues.push({ parameter: fromPath || context || 'request', message });

@@ -1,0 +1,63 @@
+/**
+ * From computed numbers to the public `OutputProfile`: ISO times with milliseconds, NaN → null,
+ * values rounded to 6 decimals, keys in a stable order (metadata, level coordinates, then the
+ * variables in the order the query named them).
+ */
+import type { ArgoVariable, ComputedProfile } from '../argo/types.js';
+import type { PlannedProfile } from './planner.js';
+import type { OutputProfile } from './types.js';
+
+/**
+ * Decimals kept in output numbers. 6 decimals (1e-6) is 100× finer than the 1e-4 agreement the
+ * semantics promise and finer than any Argo sensor (TEMP ±0.002 °C, PSAL ±0.01, PRES ±2.4 dbar),
+ * and it drops float32 noise (21.928432464599609 → 21.928432) that would only bloat the body.
+ */
+export const OUTPUT_DECIMALS = 6;
+const SCALE = 10 ** OUTPUT_DECIMALS;
+/** Above this magnitude `v × SCALE` loses integer precision: keep such values as they are. */
+const ROUNDABLE = Number.MAX_SAFE_INTEGER / SCALE;
+
+/** Rounds to `OUTPUT_DECIMALS`; NaN and ±Infinity (no value) → null. */
+export function roundValue(v: number): number | null {
+  if (!Number.isFinite(v)) return null;
+  if (Math.abs(v) >= ROUNDABLE) return v;
+  const r = Math.round(v * SCALE) / SCALE;
+  // -0 prints as 0 in JSON but as -0 in String(): normalise for CSV.
+  return r === 0 ? 0 : r;
+}
+
+export function roundArray(values: ArrayLike<number>): (number | null)[] {
+  const out = new Array<number | null>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = roundValue(values[i]);
+  return out;
+}
+
+export function toOutputProfile(
+  profile: PlannedProfile,
+  computed: ComputedProfile,
+  variables: readonly ArgoVariable[],
+): OutputProfile {
+  const out: OutputProfile = {
+    id: profile.id,
+    platform_number: profile.platformNumber,
+    cycle_number: profile.cycleNumber,
+    direction: profile.direction,
+    data_mode: profile.dataMode,
+    time: new Date(profile.timeMs).toISOString(),
+    latitude: roundValue(profile.latitude) ?? profile.latitude,
+    longitude: roundValue(profile.longitude) ?? profile.longitude,
+  };
+  if (computed.native) {
+    out.depth = roundArray(computed.depth ?? computed.levels);
+    out.pressure = roundArray(computed.pressure ?? computed.levels);
+  } else if (computed.vertical === 'depth') {
+    out.depth = Array.from(computed.levels);
+  } else {
+    out.pressure = Array.from(computed.levels);
+  }
+  for (const variable of variables) {
+    const values = computed.values[variable];
+    out[variable] = values === null || values === undefined ? null : roundArray(values);
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+/**
+ * The query service: `run(query)` plans from the month indexes (months loaded a few at a time,
+ * in order, through the catalog's LRU + single-flight), then returns the headers' facts at once
+ * and the profiles as a lazy async iterable. Iterating reads each profile's level rows (ranged,
+ * coalesced, cached), applies the QC mode, depth and interpolation, and yields `OutputProfile`s in
+ * result order with a bounded look-ahead.
+ *
+ *     plan:  window → months → loadMonth → binary search + filters → first max_profiles
+ *     read:  mapOrdered(window = concurrency) → levelVariablesToRead → reader (cache → ranges)
+ *            → computeProfile → toOutputProfile
+ */
+import { computeProfile } from '../argo/compute.js';
+import { throwIfAborted, ValidationError } from '../errors.js';
+import { createLimiter } from '../gdac/limiter.js';
+import type { GdacSource } from '../gdac/types.js';
+import type { Logger } from '../logger.js';
+import type { MonthCatalog, MonthIndex } from '../month-index/types.js';
+import { withLevelCache, type LevelCacheStats } from './level-cache.js';
+import { mapOrdered } from './ordered.js';
+import { toOutputProfile } from './output.js';
+import { createPlanner, monthsOfWindow, type PlannedProfile } from './planner.js';
+import { createRangeLevelReader, type LevelReader } from './reader.js';
+import type { OutputProfile, ProfileQuery, QueryResult, QueryService } from './types.js';
+import { levelVariablesToRead } from './variables.js';
+
+/**
+ * Month indexes loaded at once while planning. Loads are usually cache hits or small store reads;
+ * 4 overlaps the store's latency without holding more than a few decoded months (~MBs each) at a
+ * time, whatever the window length.
+ */
+export const MONTH_LOADS_IN_FLIGHT = 4;
+
+export interface CreateQueryServiceOptions {
+  catalog: MonthCatalog;
+  gdac: GdacSource;
+  /** Bytes of decoded level data kept (ARGO_PROFILE_CACHE_MB); 0 disables the cache. */
+  profileCacheBytes: number;
+  /** Per query: profiles read ahead of the client, and GDAC requests in flight (ARGO_QUERY_CONCURRENCY). */
+  concurrency: number;
+  logger: Logger;
+  /** Replace the level reader (tests); the cache still wraps it. */
+  reader?: LevelReader;
+}
+
+export interface QueryServiceWithStats extends QueryService {
+  /** Decoded-profile cache counters (for metrics and tests). */
+  cacheStats(): LevelCacheStats;
+}
+
+export function createQueryService({
+  catalog,
+  gdac,
+  profileCacheBytes,
+  concurrency,
+  logger,
+  reader: innerReader,
+}: CreateQueryServiceOptions): QueryServiceWithStats {
+  const reader = withLevelCache(innerReader ?? createRangeLevelReader({ gdac }), { maxBytes: profileCacheBytes });
+
+  async function plan(query: ProfileQuery, signal: AbortSignal) {
+    const planner = createPlanner(query);
+    const months = monthsOfWindow(query.startMs, query.endMs);
+    const loads = mapOrdered(
+      months,
+      async (month, s): Promise<[string, MonthIndex | undefined]> => [month, await catalog.loadMonth(month, { signal: s })],
+      { window: MONTH_LOADS_IN_FLIGHT, signal },
+    );
+    for await (const [month, index] of loads) planner.add(month, index);
+    return planner.result();
+  }
+
+  function profilesOf(selected: PlannedProfile[], query: ProfileQuery, signal: AbortSignal): AsyncIterable<OutputProfile> {
+    const targets = query.levels ? Float64Array.from(query.levels) : undefined;
+    const options = { mode: query.mode, vertical: query.vertical, variables: query.variables, ...(targets ? { targets } : {}) };
+    return {
+      [Symbol.asyncIterator]() {
+        // Per query, so one large query cannot take every GDAC slot of the process.
+        const limiter = createLimiter(concurrency);
+        const read = async (profile: PlannedProfile, s: AbortSignal): Promise<OutputProfile> => {
+          const names = levelVariablesToRead({ mode: query.mode, dataMode: profile.dataMode, variables: query.variables });
+          const levels = await reader.read(profile, names, { signal: s, limiter });
+          const computed = computeProfile({ meta: profile, levels, options });
+          return toOutputProfile(profile, computed, query.variables);
+        };
+        return mapOrdered(selected, read, { window: concurrency, signal });
+      },
+    };
+  }
+
+  return {
+    async run(query, { signal }) {
+      throwIfAborted(signal, { operation: 'query' });
+      checkQuery(query);
+      const started = performance.now();
+      const { matched, truncated, monthsMissing, selected } = await plan(query, signal);
+      logger.debug(
+        { matched, selected: selected.length, truncated, monthsMissing, planMs: Math.round(performance.now() - started) },
+        'query planned',
+      );
+      return { matched, truncated, monthsMissing, query, profiles: profilesOf(selected, query, signal) };
+    },
+    cacheStats: () => reader.stats(),
+  };
+}
+
+/**
+ * Invariants the route's schema already guarantees, checked again for other callers (the command
+ * line, the bench): cheap, and a clear 400 beats a silent empty result.
+ */
+function checkQuery(query: ProfileQuery): void {
+  const issues: { parameter: string; message: string }[] = [];
+  if (!(Number.isFinite(query.startMs) && Number.isFinite(query.endMs) && query.endMs > query.startMs)) {
+    issues.push({ parameter: 'end', message: 'end must be after start' });
+  }
+  if (!(Number.isInteger(query.maxProfiles) && query.maxProfiles >= 1)) {
+    issues.push({ parameter: 'max_profiles', message: 'must be a positive integer' });
+  }
+  if (query.variables.length === 0) issues.push({ parameter: 'variables', message: 'at least one variable' });
+  if (issues.length > 0) {
+    throw new ValidationError({ message: issues.map((i) => `${i.parameter}: ${i.message}`).join('; '), issues });
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Output formats: their media types, and choosing one from the `format` parameter or the
+ * `Accept` header (the parameter wins).
+ */
+import { OUTPUT_FORMATS, type OutputFormat } from '../query/types.js';
+
+export const MEDIA_TYPES: Readonly<Record<OutputFormat, string>> = Object.freeze({
+  ndjson: 'application/x-ndjson',
+  json: 'application/json',
+  csv: 'text/csv',
+});
+
+/** The Content-Type header per format. */
+export const CONTENT_TYPES: Readonly<Record<OutputFormat, string>> = Object.freeze({
+  ndjson: 'application/x-ndjson; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  csv: 'text/csv; charset=utf-8; header=present',
+});
+
+export const DEFAULT_FORMAT: OutputFormat = 'ndjson';
+
+/** Media types also accepted for a format (common aliases for NDJSON / JSON Lines). */
+const ALIASES: Readonly<Record<string, OutputFormat>> = Object.freeze({
+  'application/x-ndjson': 'ndjson',
+  'application/ndjson': 'ndjson',
+  'application/jsonl': 'ndjson',
+  'application/json': 'json',
+  'text/csv': 'csv',
+});
+
+/**
+ * The format to answer in: the explicit parameter if given, else the Accept header's most
+ * preferred supported media type (q-values honoured; on a tie, the order listed), else ndjson.
+ * An Accept that names nothing we serve (`text/html`, `*\/*`) is not an error: the default is
+ * always acceptable to a streaming client, and a 406 would only break browsers.
+ */
+export function selectFormat(explicit: OutputFormat | undefined, accept: string | undefined): OutputFormat {
+  if (explicit !== undefined) return explicit;
+  if (!accept) return DEFAULT_FORMAT;
+  let best: { format: OutputFormat; q: number } | undefined;
+  for (const range of accept.split(',')) {
+    const [type = '', ...params] = range.split(';').map((s) => s.trim().toLowerCase());
+    const format = ALIASES[type];
+    if (!format) continue;
+    let q = 1;
+    for (const p of params) {
+      const m = /^q=([0-9.]+)$/.exec(p);
+      if (m) q = Number(m[1]);
+    }
+    if (!(q > 0)) continue;
+    if (!best || q > best.q) best = { format, q };
+  }
+  return best?.format ?? DEFAULT_FORMAT;
+}
+
+export function isOutputFormat(value: unknown): value is OutputFormat {
+  return typeof value === 'string' && (OUTPUT_FORMATS as readonly string[]).includes(value);
+}

@@ -1,0 +1,143 @@
+/**
+ * Serializing a query result as a byte stream: NDJSON, JSON or CSV, from the result's async
+ * iterable of profiles.
+ *
+ * - Backpressure: the body is a `Readable` that pulls the next profile only when the consumer
+ *   (socket, compressor) wants more, so memory is bounded by the stream's buffer plus the query's
+ *   look-ahead, never by the result size.
+ * - Each profile leaves as soon as it is ready (one chunk per profile, no batching).
+ * - A failure after the body started ends it with an error line (NDJSON), an `error` member (JSON)
+ *   or a `# error:` line (CSV): the body is never silently cut short. 5xx messages are the generic
+ *   client ones; `onError` receives the real error for the logs.
+ * - When the consumer goes away the stream is destroyed, which returns the iterator, which aborts
+ *   the outstanding upstream reads (see query/ordered.ts).
+ */
+import { Readable } from 'node:stream';
+import { isAbortError, publicMessage, statusOf } from '../errors.js';
+import type { OutputFormat, OutputProfile, QueryResult } from '../query/types.js';
+
+export interface StreamError {
+  status: number;
+  message: string;
+}
+
+export type ResultHead = Pick<QueryResult, 'matched' | 'truncated' | 'monthsMissing' | 'query'>;
+
+export interface SerializeOptions {
+  format: OutputFormat;
+  /** Called with the real error when the stream fails part-way (not for a client that left). */
+  onError?: (error: unknown) => void;
+}
+
+/** The client-facing description of a mid-stream failure. */
+export function streamErrorOf(error: unknown): StreamError {
+  const status = statusOf(error);
+  return { status, message: publicMessage(error, status) };
+}
+
+/** The level columns a profile's CSV rows carry, from the query (all profiles share them). */
+export function levelColumnsOf(query: ResultHead['query']): ('depth' | 'pressure')[] {
+  return query.levels === undefined ? ['depth', 'pressure'] : [query.vertical];
+}
+
+export const CSV_METADATA_COLUMNS = [
+  'id',
+  'platform_number',
+  'cycle_number',
+  'direction',
+  'data_mode',
+  'time',
+  'latitude',
+  'longitude',
+] as const;
+
+/** The CSV header row's columns for a query. */
+export function csvColumnsOf(query: ResultHead['query']): string[] {
+  return [...CSV_METADATA_COLUMNS, ...levelColumnsOf(query), ...query.variables];
+}
+
+/** RFC 4180 quoting, only when needed. */
+function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * One profile's CSV rows (long format: one row per level). A profile with no level at all (native
+ * levels and no usable pressure) still gets one row, with empty level cells, so every returned
+ * profile appears in the file.
+ */
+export function csvRows(profile: OutputProfile, query: ResultHead['query']): string {
+  const meta = CSV_METADATA_COLUMNS.map((c) => csvField(profile[c])).join(',');
+  const levelColumns = levelColumnsOf(query).map((c) => profile[c] ?? []);
+  const valueColumns = query.variables.map((v) => profile[v] ?? null);
+  const n = Math.max(1, ...levelColumns.map((c) => c.length));
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    out += meta;
+    for (const c of levelColumns) out += `,${csvField(c[i])}`;
+    for (const c of valueColumns) out += `,${csvField(c === null ? null : c[i])}`;
+    out += '\n';
+  }
+  return out;
+}
+
+async function* ndjsonChunks(result: QueryResult, options: SerializeOptions): AsyncGenerator<string> {
+  try {
+    for await (const profile of result.profiles) yield `${JSON.stringify(profile)}\n`;
+  } catch (error) {
+    if (isAbortError(error)) return;
+    options.onError?.(error);
+    yield `${JSON.stringify({ error: streamErrorOf(error) })}\n`;
+  }
+}
+
+function jsonTail(result: ResultHead): string {
+  return `"matched":${result.matched},"truncated":${result.truncated},"months_missing":${JSON.stringify(result.monthsMissing)}`;
+}
+
+async function* jsonChunks(result: QueryResult, options: SerializeOptions): AsyncGenerator<string> {
+  yield '{"profiles":[';
+  let first = true;
+  try {
+    for await (const profile of result.profiles) {
+      yield `${first ? '' : ','}${JSON.stringify(profile)}`;
+      first = false;
+    }
+  } catch (error) {
+    if (isAbortError(error)) return;
+    options.onError?.(error);
+    yield `],${jsonTail(result)},"error":${JSON.stringify(streamErrorOf(error))}}\n`;
+    return;
+  }
+  yield `],${jsonTail(result)}}\n`;
+}
+
+async function* csvChunks(result: QueryResult, options: SerializeOptions): AsyncGenerator<string> {
+  yield `${csvColumnsOf(result.query).join(',')}\n`;
+  try {
+    for await (const profile of result.profiles) yield csvRows(profile, result.query);
+  } catch (error) {
+    if (isAbortError(error)) return;
+    options.onError?.(error);
+    const { status, message } = streamErrorOf(error);
+    yield `# error: ${status} ${message.replace(/[\r\n]+/g, ' ')}\n`;
+  }
+}
+
+const GENERATORS: Readonly<Record<OutputFormat, (result: QueryResult, options: SerializeOptions) => AsyncGenerator<string>>> = {
+  ndjson: ndjsonChunks,
+  json: jsonChunks,
+  csv: csvChunks,
+};
+
+/**
+ * The body of a query's response in `format`, as a byte stream that pulls profiles on demand.
+ *
+ * highWaterMark 64 KiB: a few typical profiles buffered ahead of the socket, enough to keep it busy
+ * between reads while staying a small, fixed amount of memory per request.
+ */
+export function serializeResult(result: QueryResult, options: SerializeOptions): Readable {
+  return Readable.from(GENERATORS[options.format](result, options), { objectMode: false, highWaterMark: 64 * 1024 });
+}
