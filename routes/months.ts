@@ -1,6 +1,48 @@
-/** Placeholder: the months routes are being written (see the issues). */
+/** `GET /v1/months` and `GET /v1/months/{month}`: the built months (the catalog, cached). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { monthsSchemas } from '../schemas/months.js';
+import { NotFoundError } from '../src/errors.js';
+import { monthDetailView, monthSummaryView } from '../src/month-index/views.js';
 
-const monthsRoutes: FastifyPluginAsyncZod = async () => {};
+const monthsRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/v1/months',
+    {
+      schema: {
+        tags: ['months'],
+        operationId: 'listMonths',
+        summary: 'List the built months',
+        description:
+          'The months that have a built index, oldest first, each with its profile count, first and last profile time, ' +
+          'build time and the number of files that failed at its last build. A query over a month not listed here ' +
+          'reports it in `X-Argo-Months-Missing`.',
+        ...monthsSchemas.list,
+      },
+    },
+    async () => (await app.services.catalog.listMonths()).map(monthSummaryView),
+  );
+
+  app.get(
+    '/v1/months/:month',
+    {
+      schema: {
+        tags: ['months'],
+        operationId: 'getMonth',
+        summary: "One month's summary and failures",
+        description:
+          "One built month: the summary of GET /v1/months plus the number of files excluded (no valid time or position), " +
+          'the GDAC it was built from, and every file that could not be downloaded or read at its last build (the next ' +
+          'build retries them). 404 when the month has no built index; 400 when the month is not YYYY-MM.',
+        ...monthsSchemas.detail,
+      },
+    },
+    async (request) => {
+      const { month } = request.params;
+      const detail = await app.services.catalog.monthDetail(month);
+      if (!detail) throw new NotFoundError({ message: `Month ${month} has no built index.`, context: { month } });
+      return monthDetailView(detail);
+    },
+  );
+};
 
 export default monthsRoutes;

@@ -58,6 +58,7 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     gdac,
     catalog,
     indexPath: config.gdac.index,
+    downloadWorkers: config.gdac.downloadWorkers,
     logger: logger.child({ component: 'builder' }),
   });
   const query = createQueryService({

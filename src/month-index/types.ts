@@ -14,6 +14,14 @@ export interface VariableSlot {
   rel: number;
   /** Bytes of the primary profile's row (N_LEVELS × type size, or the string length for chars). */
   length: number;
+  /** The variable's numeric `_FillValue` when the file declares one (Argo: 99999). */
+  fillValue?: number;
+  /**
+   * The variable's valid range (`valid_min`/`valid_max`, or `valid_range`) when declared: values
+   * outside it are masked like fills, as netCDF readers and the reference do.
+   */
+  validMin?: number;
+  validMax?: number;
 }
 
 /**
@@ -76,6 +84,14 @@ export interface MonthIndex {
   failures: MonthFailure[];
   /** Files read but not listed (no valid time or position), with why: kept so rebuilds reuse them. */
   excluded: MonthFailure[];
+  /**
+   * Candidate files read for this month whose JULD put them in another month (`reason` is that
+   * month, YYYY-MM): the GDAC index date is rounded to the second, so files within a second of a
+   * month boundary are candidates for both months. Kept so rebuilds do not download them again.
+   */
+  outside?: MonthFailure[];
+  /** What the build that wrote this object did (reused, fetched, failed, dropped, excluded). */
+  counts?: MonthBuildCounts;
   /** Approximate decoded size in bytes, for the byte-bounded cache. */
   byteSize: number;
 }
@@ -110,15 +126,25 @@ export interface MonthCatalog {
 
 export type BuildStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
-export interface MonthBuildResult {
+export interface MonthBuildCounts {
+  /** Files whose `date_update` was unchanged: taken from the previous month object, not downloaded. */
+  reused: number;
+  /** Files downloaded and read (new, changed, or failed last time). */
+  fetched: number;
+  /** Files that could not be downloaded or read (listed in `failures`). */
+  failed: number;
+  /** Files of the previous month object that are gone from the GDAC index (or left the month). */
+  dropped: number;
+  /** Files read but not listed: no valid time or position. */
+  excluded: number;
+}
+
+export interface MonthBuildResult extends MonthBuildCounts {
   month: string;
   profiles: number;
-  reused: number;
-  fetched: number;
-  failed: number;
-  dropped: number;
-  excluded: number;
   key: string;
+  /** Nothing changed since the current version: it was kept, nothing was written. */
+  unchanged?: boolean;
 }
 
 export interface BuildJob {
@@ -132,6 +158,25 @@ export interface BuildJob {
   results: MonthBuildResult[];
   /** Generic error text when status is failed (details in the logs). */
   error?: string;
+  /** What the job is doing now (for progress displays). */
+  phase?: 'queued' | 'reading-index' | 'building' | 'done';
+  /** Months finished so far (progress counts files: done/total/failed). */
+  monthsDone?: number;
+  /**
+   * Files the GDAC index lists without a date: read once to place them by their JULD (see
+   * gdac-index.ts); `failed` are those that could not be read this time (retried next build).
+   */
+  undated?: { candidates: number; fetched: number; failures: MonthFailure[] };
+  /** Other active jobs already building some of the requested months (not repeated here). */
+  joined?: string[];
+}
+
+/** Build progress events, for the command line's progress display. */
+export interface BuildEvent {
+  type: 'queued' | 'started' | 'progress' | 'month' | 'finished';
+  job: BuildJob;
+  /** For `month` events: the month just written. */
+  result?: MonthBuildResult;
 }
 
 export interface BuildService {
@@ -140,5 +185,7 @@ export interface BuildService {
   get(id: string): BuildJob | undefined;
   /** Resolves when the job ends (for the command line and tests). */
   wait(id: string, options?: { signal?: AbortSignal }): Promise<BuildJob>;
+  /** Listen to every job's events; returns the unsubscribe function. */
+  subscribe?(listener: (event: BuildEvent) => void): () => void;
   close(): Promise<void>;
 }

@@ -1,0 +1,244 @@
+/**
+ * `npm run build-index -- --start 2023-01 --end 2023-06` (or `--months 2023-04,2023-05`):
+ * builds month indexes with the server's configuration (loadConfig) and services
+ * (createServices), so it shares its GDAC pool, retries, store and limits.
+ *
+ * Output: on a terminal, one progress line updated in place (stderr) and warnings only from the
+ * logs unless `--verbose`; otherwise plain progress lines every few seconds and the JSON logs at
+ * the configured level (stderr). At the end, a summary table (stdout) and the failed files.
+ * Exit code: 0 when the build succeeded (files that failed are listed, and retried by the next
+ * build), 1 when it failed (e.g. the GDAC index could not be read: nothing was changed), 2 for a
+ * usage or configuration error, 130 when interrupted.
+ */
+import { realpathSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { isMonth, monthsBetween } from '../month-index/months.js';
+import type { BuildEvent, BuildJob, MonthFailure } from '../month-index/types.js';
+import { createServices, type CreateServicesOptions } from '../services.js';
+
+export const USAGE = `Usage: npm run build-index -- --start YYYY-MM --end YYYY-MM
+       npm run build-index -- --months YYYY-MM[,YYYY-MM...]
+
+Builds (or incrementally rebuilds) the month indexes of the given months from the GDAC,
+with the same configuration as the server (ARGO_GDAC, ARGO_GDAC_INDEX, ARGO_INDEX_STORE, ...).
+
+Options:
+  --start YYYY-MM   first month (included)
+  --end YYYY-MM     last month (included; default: --start)
+  --months LIST     comma-separated months, instead of --start/--end
+  --verbose         on a terminal, show the logs too (default: warnings only)
+  --help            this text
+`;
+
+// The same ceiling as POST /admin/builds: 50 years, the whole Argo record.
+const MAX_MONTHS = 600;
+// A plain progress line at most this often when not on a terminal (CI logs stay readable).
+const PLAIN_PROGRESS_INTERVAL_MS = 5000;
+// Redraw the terminal line at most 10 times a second.
+const TTY_REDRAW_INTERVAL_MS = 100;
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+}
+
+export interface RunBuildIndexOptions {
+  argv: readonly string[];
+  io?: CliIo;
+  /** Environment overrides (tests point ARGO_GDAC and ARGO_INDEX_STORE at temp dirs). */
+  env?: Record<string, string | undefined>;
+  /** Replace services parts (tests). */
+  overrides?: CreateServicesOptions['overrides'];
+  signal?: AbortSignal;
+}
+
+export class UsageError extends Error {}
+
+/** The months the arguments name. Throws UsageError. */
+export function monthsFromArgs(argv: readonly string[]): { months: string[]; verbose: boolean } | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        start: { type: 'string' },
+        end: { type: 'string' },
+        months: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) return 'help';
+  let months: string[];
+  if (values.months !== undefined) {
+    if (values.start !== undefined || values.end !== undefined) throw new UsageError('give --months, or --start/--end, not both');
+    months = values.months.split(',').map((m) => m.trim()).filter(Boolean);
+    if (months.length === 0) throw new UsageError('--months is empty');
+  } else {
+    if (values.start === undefined) throw new UsageError('give --start YYYY-MM (and --end), or --months');
+    const end = values.end ?? values.start;
+    for (const [name, value] of [['--start', values.start], ['--end', end]] as const) {
+      if (!isMonth(value)) throw new UsageError(`${name}: not a month as YYYY-MM: ${JSON.stringify(value)}`);
+    }
+    if (end < values.start) throw new UsageError(`--end ${end} is before --start ${values.start}`);
+    months = monthsBetween(values.start, end);
+  }
+  const bad = months.filter((m) => !isMonth(m));
+  if (bad.length > 0) throw new UsageError(`not months as YYYY-MM: ${bad.join(', ')}`);
+  months = [...new Set(months)].sort();
+  if (months.length > MAX_MONTHS) throw new UsageError(`${months.length} months: at most ${MAX_MONTHS} per build`);
+  return { months, verbose: values.verbose };
+}
+
+function progressText(job: BuildJob): string {
+  const { done, total, failed } = job.progress;
+  const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
+  const phase = job.phase === 'reading-index' ? 'reading the GDAC index' : job.phase === 'queued' ? 'queued' : `${done}/${total} files (${pct}%)`;
+  return `${phase}, months ${job.monthsDone ?? job.results.length}/${job.months.length}${failed ? `, ${failed} failed` : ''}`;
+}
+
+/** The summary table (fixed-width text). */
+export function summaryTable(job: BuildJob): string {
+  const header = ['month', 'profiles', 'reused', 'fetched', 'failed', 'dropped', 'excluded'];
+  const rows = job.results.map((r) => [r.month, r.profiles, r.reused, r.fetched, r.failed, r.dropped, r.excluded].map(String));
+  const total = ['total', ...[1, 2, 3, 4, 5, 6].map((i) => String(rows.reduce((s, r) => s + Number(r[i]), 0)))];
+  const all = [header, ...rows, ...(rows.length > 1 ? [total] : [])];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return all.map(line).join('\n') + '\n';
+}
+
+// Failed files listed per month at the end; the full list is in GET /v1/months/{month}.
+const FAILURES_SHOWN = 20;
+
+export async function runBuildIndex(options: RunBuildIndexOptions): Promise<number> {
+  const io: CliIo = options.io ?? { stdout: process.stdout, stderr: process.stderr };
+  let request;
+  try {
+    request = monthsFromArgs(options.argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`build-index: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (request === 'help') {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig(options.env ?? {});
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  const tty = io.stderr.isTTY === true;
+  const level = tty && !request.verbose && ['info', 'debug', 'trace'].includes(config.logLevel) ? 'warn' : config.logLevel;
+  const logger = createLogger({ logLevel: level }, pino.destination({ dest: 2, sync: true }));
+  const services = createServices({ config, logger, overrides: options.overrides });
+
+  let lastDraw = 0;
+  let drawn = false;
+  const draw = (job: BuildJob, force = false): void => {
+    const now = Date.now();
+    if (tty) {
+      if (!force && now - lastDraw < TTY_REDRAW_INTERVAL_MS) return;
+      const width = Math.max(20, (io.stderr.columns ?? 100) - 1);
+      io.stderr.write(`\r\x1b[2K${`build-index: ${progressText(job)}`.slice(0, width)}`);
+      drawn = true;
+    } else {
+      if (!force && now - lastDraw < PLAIN_PROGRESS_INTERVAL_MS) return;
+      io.stderr.write(`build-index: ${progressText(job)}\n`);
+    }
+    lastDraw = now;
+  };
+  const endLine = (): void => {
+    if (tty && drawn) io.stderr.write('\n');
+    drawn = false;
+  };
+  const onEvent = (event: BuildEvent): void => {
+    if (event.type === 'month' && event.result) {
+      if (!tty) {
+        const r = event.result;
+        io.stderr.write(`build-index: ${r.month} written: ${r.profiles} profiles (${r.reused} reused, ${r.fetched} fetched, ${r.failed} failed, ${r.dropped} dropped)\n`);
+      }
+      draw(event.job, true);
+    } else if (event.type === 'progress') {
+      draw(event.job);
+    }
+  };
+  const unsubscribe = services.builds.subscribe?.(onEvent);
+
+  const onAbort = (): void => void services.builds.close();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    io.stderr.write(`build-index: ${request.months.length} month(s) ${request.months[0]}..${request.months[request.months.length - 1]} from ${services.gdac.description} into ${services.store.description}\n`);
+    const submitted = services.builds.submit({ months: request.months });
+    const job = await services.builds.wait(submitted.id);
+    draw(job, true);
+    endLine();
+    io.stdout.write(summaryTable(job));
+    const failures: [string, MonthFailure[]][] = [];
+    for (const r of job.results) {
+      if (r.failed === 0) continue;
+      const detail = await services.catalog.monthDetail(r.month).catch(() => undefined);
+      if (detail) failures.push([r.month, detail.failures]);
+    }
+    if (job.undated?.failures.length) failures.push(['(undated)', job.undated.failures]);
+    for (const [month, list] of failures) {
+      io.stderr.write(`build-index: ${month}: ${list.length} file(s) failed (retried by the next build):\n`);
+      for (const f of list.slice(0, FAILURES_SHOWN)) io.stderr.write(`  ${f.id}: ${f.reason}\n`);
+      if (list.length > FAILURES_SHOWN) io.stderr.write(`  ... and ${list.length - FAILURES_SHOWN} more (GET /v1/months/${month})\n`);
+    }
+    if (job.status !== 'succeeded') {
+      io.stderr.write(`build-index: FAILED: ${job.error ?? 'unknown error'}\n`);
+      return options.signal?.aborted ? 130 : 1;
+    }
+    io.stderr.write(`build-index: done in ${((Date.parse(job.finishedAt ?? '') - Date.parse(job.startedAt ?? '')) / 1000).toFixed(1)} s\n`);
+    return 0;
+  } finally {
+    endLine();
+    options.signal?.removeEventListener('abort', onAbort);
+    unsubscribe?.();
+    await services.close();
+  }
+}
+
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const controller = new AbortController();
+  let interrupted = 0;
+  const onSignal = (): void => {
+    interrupted++;
+    if (interrupted > 1) process.exit(130);
+    process.stderr.write('\nbuild-index: interrupted: stopping (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  runBuildIndex({ argv: process.argv.slice(2), signal: controller.signal }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`build-index: fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,181 @@
+/**
+ * The MonthCatalog (types.ts): read access to the built months, cached.
+ *
+ * - The months: the master index healed from a listing of `months/` (master.ts `healMonths`),
+ *   cached for `masterTtlMs` and single-flight; `invalidate()` drops it (a build finished).
+ * - Month indexes: an LRU bounded in bytes (each decoded month's `byteSize`), keyed by the month
+ *   object's key: objects are immutable, so a rebuilt month is a new key and never served stale.
+ *   Concurrent loads of one key share one read. A failed read caches nothing.
+ * - A month object that vanished under a cached master (garbage-collected after a rebuild by
+ *   another replica) makes the catalog refresh the months once and retry.
+ */
+import { LRUCache } from 'lru-cache';
+import { AbortedError, CorruptIndexError, StoreError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { BlobStore } from '../storage/types.js';
+import { decodeMonthIndex, summaryOf } from './codec.js';
+import { emptyMaster, healMonths, readMaster, type SummaryCache } from './master.js';
+import { withReadRetry } from './read-retry.js';
+import type { MonthCatalog, MonthDetail, MonthIndex, MonthSummary } from './types.js';
+
+export interface MonthCatalogOptions {
+  store: BlobStore;
+  /** Byte budget of decoded month indexes (ARGO_MONTH_CACHE_MB). */
+  monthCacheBytes: number;
+  /** How long the healed master index is reused (ARGO_MASTER_TTL_SECONDS). */
+  masterTtlMs: number;
+  logger?: Pick<Logger, 'warn' | 'debug' | 'error'>;
+  /** Clock for the TTL (tests). */
+  now?: () => number;
+}
+
+export interface MonthCatalogStats {
+  masterLoads: number;
+  monthLoads: number;
+  monthHits: number;
+  cachedMonths: number;
+  cachedBytes: number;
+}
+
+export interface MonthCatalogImpl extends MonthCatalog {
+  stats(): MonthCatalogStats;
+}
+
+/** Resolves with the promise, or rejects with AbortedError when the caller's signal fires first. */
+function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined, context: Record<string, unknown>): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new AbortedError({ message: 'aborted', context, cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortedError({ message: 'aborted', context, cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+export function createMonthCatalog(options: MonthCatalogOptions): MonthCatalogImpl {
+  const { logger } = options;
+  const store = withReadRetry(options.store);
+  const now = options.now ?? Date.now;
+  const summaries: SummaryCache = new Map();
+  const months = new LRUCache<string, MonthIndex>({
+    maxSize: Math.max(1, options.monthCacheBytes),
+    sizeCalculation: (index) => Math.max(1, index.byteSize),
+  });
+  const loading = new Map<string, Promise<MonthIndex | undefined>>();
+  const stats = { masterLoads: 0, monthLoads: 0, monthHits: 0 };
+
+  let master: { months: Record<string, MonthSummary>; loadedAt: number } | undefined;
+  let masterLoad: Promise<Record<string, MonthSummary>> | undefined;
+  let generation = 0;
+
+  async function loadMaster(): Promise<Record<string, MonthSummary>> {
+    stats.masterLoads++;
+    let snapshot;
+    try {
+      snapshot = await readMaster(store);
+    } catch (error) {
+      if (!(error instanceof CorruptIndexError)) throw error;
+      logger?.warn({ err: error }, 'master index is corrupt: using the month listing alone');
+      snapshot = { master: emptyMaster(new Date(0)) };
+    }
+    return healMonths({ store, master: snapshot.master, cache: summaries, logger });
+  }
+
+  function currentMonths(signal?: AbortSignal): Promise<Record<string, MonthSummary>> {
+    if (master && now() - master.loadedAt < options.masterTtlMs) return Promise.resolve(master.months);
+    if (!masterLoad) {
+      const started = generation;
+      const loadedAt = now();
+      masterLoad = loadMaster().then(
+        (value) => {
+          if (started === generation) master = { months: value, loadedAt };
+          masterLoad = undefined;
+          return value;
+        },
+        (error: unknown) => {
+          masterLoad = undefined;
+          throw error;
+        },
+      );
+    }
+    return withSignal(masterLoad, signal, { operation: 'master index' });
+  }
+
+  function invalidate(): void {
+    generation++;
+    master = undefined;
+    masterLoad = undefined;
+  }
+
+  /** One read of a month object, shared by every concurrent caller; undefined when it is gone. */
+  function loadKey(key: string): Promise<MonthIndex | undefined> {
+    const cached = months.get(key);
+    if (cached) {
+      stats.monthHits++;
+      return Promise.resolve(cached);
+    }
+    let pending = loading.get(key);
+    if (!pending) {
+      stats.monthLoads++;
+      pending = (async () => {
+        const object = await store.get(key);
+        if (!object) return undefined;
+        const index = await decodeMonthIndex(object.body, { key });
+        months.set(key, index);
+        return index;
+      })().finally(() => loading.delete(key));
+      loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  async function loadMonth(month: string, opts: { signal?: AbortSignal } = {}): Promise<MonthIndex | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const summary = (await currentMonths(opts.signal))[month];
+      if (!summary) return undefined;
+      const index = await withSignal(loadKey(summary.key), opts.signal, { month, key: summary.key });
+      if (index) return index;
+      // The object is gone: the cached months are stale (another replica rebuilt the month).
+      logger?.debug({ month, key: summary.key }, 'month object missing: refreshing the month list');
+      invalidate();
+    }
+    throw new StoreError({ message: `month index object for ${month} is missing from the index store`, context: { month } });
+  }
+
+  return {
+    async listMonths(opts = {}) {
+      const all = await currentMonths(opts.signal);
+      return Object.keys(all)
+        .sort()
+        .map((m) => all[m]);
+    },
+
+    async monthDetail(month, opts = {}) {
+      const index = await loadMonth(month, opts);
+      if (!index) return undefined;
+      const detail: MonthDetail = {
+        ...summaryOf(index),
+        failures: index.failures,
+        excluded: index.excluded.length,
+        source: index.source,
+      };
+      return detail;
+    },
+
+    loadMonth,
+    invalidate,
+
+    stats() {
+      return { ...stats, cachedMonths: months.size, cachedBytes: months.calculatedSize };
+    },
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * Reading the GDAC profile index (`ar_index_global_prof.txt`, or its `.gz`) as a stream.
+ *
+ * The real index has ~3 million rows (~300 MB as text): it is never held whole. Bytes are
+ * gunzipped as they arrive (when the path ends in `.gz` or the bytes start with the gzip magic),
+ * split into lines, `#` lines skipped, the column header read by name, and each row turned into
+ * a small record. Only core profile files are kept: `<dac>/<wmo>/profiles/[RD]<wmo>_<cycle>[D].nc`
+ * (not the BGC `B*` or synthetic `S*` files). Empty fields are accepted: a row without a date or
+ * a position is still a real file.
+ *
+ * Which file: the configured `ARGO_GDAC_INDEX` when set (a path relative to the GDAC root, or an
+ * absolute http(s) URL or local path); otherwise `ar_index_global_prof.txt.gz` first (an eighth of
+ * the bytes to transfer), then `ar_index_global_prof.txt` when the `.gz` does not exist.
+ */
+import { createReadStream } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { GdacIndexError, UpstreamNotFoundError, isAbortError } from '../errors.js';
+import type { GdacSource } from '../gdac/types.js';
+
+export const DEFAULT_INDEX_PATHS = ['ar_index_global_prof.txt.gz', 'ar_index_global_prof.txt'] as const;
+
+export interface GdacIndexRow {
+  /** Path under `dac/`: `<dac>/<wmo>/profiles/<file>.nc` (the month index id). */
+  id: string;
+  /** The index `date` (the profile's JULD rounded to the second), epoch ms; null when empty/invalid. */
+  dateMs: number | null;
+  /** The index `date_update` (YYYYMMDDHHMMSS), '' when empty. */
+  dateUpdate: string;
+}
+
+/** A core profile file path: R (real-time) or D (delayed) + WMO + cycle (+ D: descending). */
+const CORE_ID = /^[A-Za-z0-9_-]+\/[0-9A-Za-z]+\/profiles\/[RD][0-9A-Za-z]+_\d+D?\.nc$/;
+
+export function isCoreProfileId(id: string): boolean {
+  return CORE_ID.test(id);
+}
+
+/** `YYYYMMDDHHMMSS` → epoch ms, or null when empty or not a valid date-time. */
+export function parseIndexDate(value: string): number | null {
+  if (!/^\d{14}$/.test(value)) return null;
+  const y = Number(value.slice(0, 4));
+  const mo = Number(value.slice(4, 6));
+  const d = Number(value.slice(6, 8));
+  const h = Number(value.slice(8, 10));
+  const mi = Number(value.slice(10, 12));
+  const s = Number(value.slice(12, 14));
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+export interface IndexStats {
+  lines: number;
+  rows: number;
+  core: number;
+  /** Rows that could not be parsed (too few fields): skipped. */
+  malformed: number;
+}
+
+/** Splits a byte stream into lines (LF or CRLF), decoded as latin1 (the index is ASCII). */
+async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  let rest: Buffer | undefined;
+  for await (const chunk of chunks) {
+    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (rest && rest.length > 0) buf = Buffer.concat([rest, buf]);
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break;
+      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+      yield buf.toString('latin1', start, end);
+      start = nl + 1;
+    }
+    // Copy the remainder: it must not keep the whole chunk alive.
+    rest = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
+  }
+  if (rest && rest.length > 0) {
+    const end = rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length;
+    yield rest.toString('latin1', 0, end);
+  }
+}
+
+/** Gunzips when the first bytes are the gzip magic (1f 8b), whatever the file is called. */
+async function* maybeGunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return;
+  const head = first.value;
+  const rest: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => iterator.next(),
+      return: async () => {
+        await iterator.return?.();
+        return { done: true as const, value: undefined };
+      },
+    }),
+  };
+  async function* all(): AsyncGenerator<Uint8Array> {
+    yield head;
+    yield* rest;
+  }
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip();
+    const source = Readable.from(all());
+    source.on('error', (error) => gunzip.destroy(error));
+    source.pipe(gunzip);
+    for await (const out of gunzip as AsyncIterable<Buffer>) yield out;
+  } else {
+    yield* all();
+  }
+}
+
+export interface ReadGdacIndexOptions {
+  gdac: GdacSource;
+  /** The configured index (ARGO_GDAC_INDEX), or undefined for the defaults. */
+  indexPath?: string;
+  signal?: AbortSignal;
+  /** Called with the path actually opened (the `.gz` or the `.txt`). */
+  onOpen?: (path: string) => void;
+  onStats?: (stats: IndexStats) => void;
+}
+
+async function openAbsolute(location: string, signal: AbortSignal | undefined): Promise<AsyncIterable<Uint8Array>> {
+  if (/^https?:\/\//i.test(location)) {
+    const response = await fetch(location, signal ? { signal } : {});
+    if (response.status === 404) throw new UpstreamNotFoundError({ message: `GDAC index not found: ${location}`, context: { location } });
+    if (!response.ok || !response.body) {
+      throw new GdacIndexError({ message: `GDAC index request failed (HTTP ${response.status})`, context: { location, status: response.status } });
+    }
+    return response.body as unknown as AsyncIterable<Uint8Array>;
+  }
+  const path = location.startsWith('file://') ? fileURLToPath(location) : location;
+  const stream = createReadStream(path, signal ? { signal } : {});
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new UpstreamNotFoundError({ message: `GDAC index not found: ${path}`, context: { path }, cause: error }) : error),
+    );
+  });
+  return stream as AsyncIterable<Uint8Array>;
+}
+
+function isAbsoluteLocation(location: string): boolean {
+  return /^https?:\/\//i.test(location) || location.startsWith('file://') || isAbsolute(location);
+}
+
+/** Opens the index: the configured one, or the `.gz` then the `.txt`. Returns the path used. */
+export async function openGdacIndex(options: ReadGdacIndexOptions): Promise<{ path: string; chunks: AsyncIterable<Uint8Array> }> {
+  const { gdac, indexPath, signal } = options;
+  if (indexPath !== undefined) {
+    const chunks = isAbsoluteLocation(indexPath) ? await openAbsolute(indexPath, signal) : await gdac.stream(indexPath, { signal });
+    return { path: indexPath, chunks };
+  }
+  let lastError: unknown;
+  for (const path of DEFAULT_INDEX_PATHS) {
+    try {
+      return { path, chunks: await gdac.stream(path, { signal }) };
+    } catch (error) {
+      if (!(error instanceof UpstreamNotFoundError)) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+/**
+ * Every core-profile row of the GDAC index, streamed. Throws `GdacIndexError` when the index
+ * cannot be opened or read to its end, or has no usable column header (an AbortedError passes
+ * through). The caller must not act on rows until the iteration completes: a stream that breaks
+ * half-way is a failure, not a shorter index.
+ */
+export async function* readGdacIndex(options: ReadGdacIndexOptions): AsyncGenerator<GdacIndexRow> {
+  const stats: IndexStats = { lines: 0, rows: 0, core: 0, malformed: 0 };
+  let path = options.indexPath ?? DEFAULT_INDEX_PATHS[DEFAULT_INDEX_PATHS.length - 1];
+  try {
+    const opened = await openGdacIndex(options);
+    path = opened.path;
+    options.onOpen?.(path);
+    let columns: { file: number; date: number; dateUpdate: number; count: number } | undefined;
+    for await (const line of lines(maybeGunzip(opened.chunks))) {
+      stats.lines++;
+      if (line.length === 0 || line.startsWith('#')) continue;
+      const fields = line.split(',');
+      if (!columns) {
+        const names = fields.map((f) => f.trim().toLowerCase());
+        const file = names.indexOf('file');
+        const date = names.indexOf('date');
+        const dateUpdate = names.indexOf('date_update');
+        if (file < 0 || date < 0 || dateUpdate < 0) {
+          throw new GdacIndexError({
+            message: 'GDAC index has no column header with file, date and date_update',
+            context: { path, header: line.slice(0, 200) },
+          });
+        }
+        columns = { file, date, dateUpdate, count: Math.max(file, date, dateUpdate) + 1 };
+        continue;
+      }
+      stats.rows++;
+      if (fields.length < columns.count) {
+        stats.malformed++;
+        continue;
+      }
+      const id = fields[columns.file].trim();
+      if (!CORE_ID.test(id)) continue;
+      stats.core++;
+      yield { id, dateMs: parseIndexDate(fields[columns.date].trim()), dateUpdate: fields[columns.dateUpdate].trim() };
+    }
+    if (!columns) throw new GdacIndexError({ message: 'GDAC index is empty (no column header)', context: { path } });
+    options.onStats?.(stats);
+  } catch (error) {
+    if (isAbortError(error) || error instanceof GdacIndexError) throw error;
+    throw new GdacIndexError({ message: `GDAC index ${path} could not be read`, context: { path, lines: stats.lines }, cause: error });
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `withReadRetry(store)`: retries the idempotent reads of an index store (`get`, `list`) after a
+ * StoreError (a connection reset mid-body, a 5xx the SDK gave up on), with jittered back-off.
+ * Writes pass through untouched: their retries belong to the callers that know whether a write
+ * may be repeated (the master index's read-modify-write loop).
+ */
+import { AbortedError, StoreError, isAbortError } from '../errors.js';
+import type { BlobStore } from '../storage/types.js';
+import { sleep } from './master.js';
+
+export interface ReadRetryOptions {
+  /** Attempts per read, the first included (default 3). */
+  attempts?: number;
+  /** First back-off ceiling, doubled per retry, full jitter (default 50 ms). */
+  backoffMs?: number;
+  random?: () => number;
+}
+
+// 3 attempts over ~150 ms: a reset connection or a store restarting behind a load balancer
+// recovers in that time; longer outages are the caller's failure to report.
+const DEFAULT_ATTEMPTS = 3;
+const DEFAULT_BACKOFF_MS = 50;
+
+export function withReadRetry(store: BlobStore, options: ReadRetryOptions = {}): BlobStore {
+  const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
+  const backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+  const random = options.random ?? Math.random;
+  async function retried<T>(run: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        if (!(error instanceof StoreError) || isAbortError(error) || attempt >= attempts) throw error;
+        await sleep(random() * backoff * 2 ** (attempt - 1), signal).catch((reason: unknown) => {
+          throw new AbortedError({ message: 'store read aborted', context: {}, cause: reason });
+        });
+      }
+    }
+  }
+  return {
+    get description() {
+      return store.description;
+    },
+    get supportsConditionalWrites() {
+      return store.supportsConditionalWrites;
+    },
+    get: (key, opts) => retried(() => store.get(key, opts), opts?.signal),
+    list: (prefix, opts) => retried(() => store.list(prefix, opts), opts?.signal),
+    put: (key, body, opts) => store.put(key, body, opts),
+    delete: (key, opts) => store.delete(key, opts),
+    ping: (opts) => store.ping(opts),
+    ...(store.close ? { close: () => store.close!() } : {}),
+  };
+}

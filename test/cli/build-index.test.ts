@@ -1,0 +1,99 @@
+/** `npm run build-index`: arguments, exit codes, progress output, the summary table. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { monthsFromArgs, runBuildIndex, UsageError, type CliIo } from '../../src/cli/build-index.js';
+import { generateDemoGdac } from '../../src/demo/generate-gdac.js';
+import { createMonthCatalog } from '../../src/month-index/catalog.js';
+import { createBlobStore } from '../../src/storage/index.js';
+import { tempDir } from '../month-index/helpers.js';
+
+function captureIo(tty = false): CliIo & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    stdout: { write: (s: string) => ((io.out += s), true) },
+    stderr: { write: (s: string) => ((io.err += s), true), isTTY: tty, columns: 80 },
+  };
+  return io;
+}
+
+async function demoEnv(t: TestContext) {
+  const gdacDir = await tempDir(t, 'demo-gdac-');
+  const demo = await generateDemoGdac({ outDir: gdacDir, months: ['2024-01', '2024-02'], profilesPerMonth: 12, seed: 11 });
+  const storeDir = await tempDir(t, 'store-');
+  return { demo, storeDir, env: { ARGO_GDAC: gdacDir, ARGO_GDAC_INDEX: 'ar_index_global_prof.txt', ARGO_INDEX_STORE: storeDir, LOG_LEVEL: 'silent' } };
+}
+
+test('arguments: ranges, lists, and usage errors', () => {
+  assert.deepEqual(monthsFromArgs(['--start', '2023-11', '--end', '2024-02']), { months: ['2023-11', '2023-12', '2024-01', '2024-02'], verbose: false });
+  assert.deepEqual(monthsFromArgs(['--start', '2023-11']), { months: ['2023-11'], verbose: false });
+  assert.deepEqual(monthsFromArgs(['--months', '2024-05, 2024-04,2024-05', '--verbose']), { months: ['2024-04', '2024-05'], verbose: true });
+  assert.equal(monthsFromArgs(['--help']), 'help');
+  for (const argv of [[], ['--start', '2024-13'], ['--start', '2024-02', '--end', '2024-01'], ['--months', '2024-01', '--start', '2024-01'], ['--months', ''], ['--bogus'], ['2024-01'], ['--start', '1900-01', '--end', '2024-01']]) {
+    assert.throws(() => monthsFromArgs(argv), UsageError, JSON.stringify(argv));
+  }
+});
+
+test('usage and configuration errors exit 2', async () => {
+  const io = captureIo();
+  assert.equal(await runBuildIndex({ argv: ['--start', 'nope'], io }), 2);
+  assert.match(io.err, /not a month/);
+  assert.match(io.err, /Usage: npm run build-index/);
+  const help = captureIo();
+  assert.equal(await runBuildIndex({ argv: ['--help'], io: help }), 0);
+  assert.match(help.out, /--months LIST/);
+  const config = captureIo();
+  assert.equal(await runBuildIndex({ argv: ['--months', '2024-01'], io: config, env: { ARGO_DOWNLOAD_WORKERS: 'many' } }), 2);
+  assert.match(config.err, /ARGO_DOWNLOAD_WORKERS/);
+});
+
+test('a build: plain progress lines, the summary table, the months in the store', async (t) => {
+  const { demo, storeDir, env } = await demoEnv(t);
+  const io = captureIo(false);
+  assert.equal(await runBuildIndex({ argv: ['--start', '2024-01', '--end', '2024-02'], io, env }), 0, io.err);
+  assert.match(io.err, /build-index: 2024-01 written: \d+ profiles/);
+  assert.match(io.err, /done in/);
+  const lines = io.out.trim().split('\n');
+  assert.deepEqual(lines[0].split(/\s+/), ['month', 'profiles', 'reused', 'fetched', 'failed', 'dropped', 'excluded']);
+  const count = (m: string) => demo.profiles.filter((p) => p.timeMs !== null && p.latitude !== null && new Date(p.timeMs).toISOString().startsWith(m)).length;
+  const row = (m: string) => lines.find((l) => l.startsWith(m))!.split(/\s+/).map((c, i) => (i === 0 ? c : Number(c)));
+  assert.equal(row('2024-01')[1], count('2024-01'));
+  assert.equal(row('2024-02')[1], count('2024-02'));
+  assert.equal(row('2024-01')[2], 0, 'nothing reused on a first build');
+  assert.ok(lines.some((l) => l.startsWith('total')));
+  const catalog = createMonthCatalog({ store: createBlobStore({ location: storeDir }), monthCacheBytes: 1 << 20, masterTtlMs: 0 });
+  assert.deepEqual((await catalog.listMonths()).map((m) => m.month), ['2024-01', '2024-02']);
+
+  // Again, on a "terminal": one line redrawn in place; everything reused.
+  const tty = captureIo(true);
+  assert.equal(await runBuildIndex({ argv: ['--months', '2024-01'], io: tty, env }), 0);
+  assert.ok(tty.err.includes('\r\x1b[2K'), 'the progress line is redrawn');
+  assert.equal(tty.out.trim().split('\n')[1].split(/\s+/)[3], '0', 'nothing fetched');
+});
+
+test('a build that cannot read the GDAC index exits 1 and says why', async (t) => {
+  const io = captureIo();
+  const env = { ARGO_GDAC: await tempDir(t, 'empty-gdac-'), ARGO_INDEX_STORE: await tempDir(t, 'store-'), LOG_LEVEL: 'silent' };
+  assert.equal(await runBuildIndex({ argv: ['--months', '2024-01'], io, env }), 1);
+  assert.match(io.err, /FAILED: The GDAC profile index could not be read/);
+});
+
+test('the command runs as a process (npm run build-index) and exits 0', async (t) => {
+  const { env } = await demoEnv(t);
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/build-index.ts', '--months', '2024-02'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  child.stderr.on('data', (d: Buffer) => (err += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, err);
+  assert.match(out, /^month\s+profiles/m);
+  assert.match(out, /^2024-02\s+\d+/m);
+});

@@ -1,0 +1,128 @@
+/**
+ * Admin routes: the bearer token (missing, wrong, empty, none configured), POST /admin/builds
+ * validation, 202 + Location, polling the job to success, and GET /v1/months afterwards.
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { generateDemoGdac } from '../../src/demo/generate-gdac.js';
+import { build } from '../helpers/build.js';
+import { tempDir } from '../month-index/helpers.js';
+
+const TOKEN = 'correct horse battery staple';
+
+async function env(t: TestContext, token: string | undefined) {
+  const gdacDir = await tempDir(t, 'demo-gdac-');
+  await generateDemoGdac({ outDir: gdacDir, months: ['2024-01', '2024-02'], profilesPerMonth: 12, seed: 9 });
+  return { ARGO_GDAC: gdacDir, ARGO_GDAC_INDEX: 'ar_index_global_prof.txt', ARGO_INDEX_STORE: await tempDir(t, 'store-'), ARGO_ADMIN_TOKEN: token };
+}
+
+const body = { months: ['2024-01'] };
+
+test('no admin token configured: every admin request is refused (403)', async (t) => {
+  for (const token of [undefined, '', '   ']) {
+    const app = await build(t, { env: await env(t, token) });
+    for (const authorization of [undefined, `Bearer ${TOKEN}`, 'Bearer ', 'Bearer undefined']) {
+      const headers = authorization === undefined ? {} : { authorization };
+      const post = await app.inject({ method: 'POST', url: '/admin/builds', payload: body, headers });
+      assert.equal(post.statusCode, 403, `token ${JSON.stringify(token)}, ${authorization}`);
+      assert.match(post.json().detail, /no admin token is configured/);
+      const get = await app.inject({ url: '/admin/builds/5d0c3c8e-6a8e-4c7e-9a4b-0d3c7f9f2b11', headers });
+      assert.equal(get.statusCode, 403);
+    }
+  }
+});
+
+test('a missing, empty, malformed or wrong token is 401 with WWW-Authenticate', async (t) => {
+  const app = await build(t, { env: await env(t, TOKEN) });
+  const cases: [string, Record<string, string>][] = [
+    ['missing', {}],
+    ['empty', { authorization: 'Bearer ' }],
+    ['empty value', { authorization: '' }],
+    ['wrong scheme', { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` }],
+    ['wrong token', { authorization: 'Bearer correct horse battery' }],
+    ['prefix of the token', { authorization: 'Bearer correct' }],
+    ['token with a suffix', { authorization: `Bearer ${TOKEN}x` }],
+  ];
+  for (const [name, headers] of cases) {
+    for (const request of [
+      { method: 'POST' as const, url: '/admin/builds', payload: body },
+      { method: 'GET' as const, url: '/admin/builds/5d0c3c8e-6a8e-4c7e-9a4b-0d3c7f9f2b11' },
+    ]) {
+      const res = await app.inject({ ...request, headers });
+      assert.equal(res.statusCode, 401, `${name} ${request.method}`);
+      assert.match(String(res.headers['www-authenticate']), /^Bearer/, name);
+      assert.match(String(res.headers['content-type']), /application\/problem\+json/);
+    }
+  }
+  // A token containing spaces is sent as is after "Bearer ": ours has spaces, so the header
+  // must carry exactly it.
+  const ok = await app.inject({ method: 'POST', url: '/admin/builds', payload: { months: ['2024-13'] }, headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.notEqual(ok.statusCode, 401);
+});
+
+test('POST /admin/builds → 202 + Location, then the job runs to success', async (t) => {
+  const token = 's3cret-Token_42';
+  const app = await build(t, { env: await env(t, token) });
+  const headers = { authorization: `Bearer ${token}` };
+
+  const bad: [unknown, string][] = [
+    [{}, 'months'],
+    [{ months: [] }, 'months'],
+    [{ months: ['2024-13'] }, 'months.0'],
+    [{ months: ['2024-01'], start: '2024-01', end: '2024-02' }, 'months'],
+    [{ start: '2024-03', end: '2024-01' }, 'end'],
+    [{ start: '2024-01' }, 'end'],
+    [{ start: '1900-01', end: '2024-01' }, 'end'],
+    [{ months: ['2024-01'], extra: true }, 'extra'],
+  ];
+  for (const [payload, parameter] of bad) {
+    const res = await app.inject({ method: 'POST', url: '/admin/builds', payload: payload as object, headers });
+    assert.equal(res.statusCode, 400, JSON.stringify(payload));
+    assert.ok(res.json().errors.some((e: { parameter: string }) => e.parameter === parameter), `${JSON.stringify(payload)} names ${parameter}: ${res.body}`);
+  }
+
+  const res = await app.inject({ method: 'POST', url: '/admin/builds', payload: { start: '2024-01', end: '2024-02' }, headers });
+  assert.equal(res.statusCode, 202, res.body);
+  const job = res.json();
+  assert.equal(res.headers.location, `/admin/builds/${job.id}`);
+  assert.equal(job.status, 'queued');
+  assert.deepEqual(job.months, ['2024-01', '2024-02']);
+  assert.deepEqual(job.progress, { done: 0, total: 0, failed: 0 });
+
+  // The same months again while it runs: the same job.
+  const again = await app.inject({ method: 'POST', url: '/admin/builds', payload: { months: ['2024-02'] }, headers });
+  assert.equal(again.statusCode, 202);
+  assert.equal(again.json().id, job.id);
+
+  let polled: any;
+  for (let i = 0; i < 500; i++) {
+    const get: { statusCode: number; json(): any } = await app.inject({ url: String(res.headers.location), headers });
+    assert.equal(get.statusCode, 200);
+    polled = get.json();
+    if (polled.status === 'succeeded' || polled.status === 'failed') break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(polled.status, 'succeeded', JSON.stringify(polled));
+  assert.equal(polled.progress.done, polled.progress.total);
+  assert.equal(polled.months_done, 2);
+  assert.equal(polled.phase, 'done');
+  assert.ok(polled.started_at && polled.finished_at);
+  assert.deepEqual(polled.results.map((r: { month: string }) => r.month), ['2024-01', '2024-02']);
+  assert.deepEqual(polled.undated, { candidates: 2, fetched: 2, failures: [] }, 'one dateless index row a month, read once');
+  for (const r of polled.results) {
+    assert.equal(r.failed, 0);
+    assert.equal(r.reused, 0);
+    assert.ok(r.profiles >= 10 && r.fetched >= r.profiles, JSON.stringify(r));
+  }
+
+  const months = await app.inject('/v1/months');
+  assert.deepEqual(
+    months.json().map((m: { month: string; profiles: number }) => [m.month, m.profiles]),
+    polled.results.map((r: { month: string; profiles: number }) => [r.month, r.profiles]),
+  );
+
+  const unknown = await app.inject({ url: '/admin/builds/00000000-0000-0000-0000-000000000000', headers });
+  assert.equal(unknown.statusCode, 404);
+  const malformed = await app.inject({ url: '/admin/builds/not-a-job', headers });
+  assert.equal(malformed.statusCode, 400);
+});
