@@ -3,6 +3,7 @@
  * `src/main.ts`, the tests (`app.inject`) and the OpenAPI generator.
  */
 import { randomUUID } from 'node:crypto';
+import { parse as parseQuerystring } from 'node:querystring';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import underPressure from '@fastify/under-pressure';
@@ -15,7 +16,7 @@ import profilesRoutes from '../routes/profiles.js';
 import type { Config } from './config.js';
 import { OverloadedError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import errorHandler from './plugins/error-handler.js';
+import errorHandler, { sendProblem } from './plugins/error-handler.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
 import servicesPlugin from './plugins/services.js';
@@ -32,6 +33,9 @@ export interface BuildAppOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+// A shed request is cheap to retry; a few seconds lets the event loop drain.
+const OVERLOAD_RETRY_AFTER_SECONDS = 5;
+
 export async function buildApp({ config, services, logger }: BuildAppOptions): Promise<FastifyInstance> {
   const log = logger ?? services?.logger ?? createLogger(config);
   const app = Fastify({
@@ -45,8 +49,14 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
     },
     requestIdLogLabel: 'request_id',
     disableRequestLogging: false,
-    // Query strings are parsed into plain strings; the zod schemas do the typing.
+    // node:querystring gives a null-prototype object, so even `__proto__=` reaches the schema
+    // (and is refused as an unknown parameter) instead of being dropped silently.
+    querystringParser: (text) => parseQuerystring(text),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Bad URLs and over-long path parameters are answered by the router itself: make them problems.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(request, reply, error);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -77,8 +87,13 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
   await app.register(underPressure, {
     maxEventLoopDelay: config.limits.maxEventLoopDelayMs,
     exposeStatusRoute: false,
-    pressureHandler: () => {
-      throw new OverloadedError({ message: 'service overloaded', context: { reason: 'event loop delay' } });
+    // A rejected promise reaches the error handler (503 problem+json); Retry-After tells clients
+    // when to come back. Liveness and metrics opt out per route (see routes/health.ts).
+    pressureHandler: (_request, reply, type, value) => {
+      reply.header('Retry-After', String(OVERLOAD_RETRY_AFTER_SECONDS));
+      return Promise.reject(
+        new OverloadedError({ message: 'The service is overloaded; try again shortly.', context: { type, value } }),
+      );
     },
   });
   await app.register(openapi);

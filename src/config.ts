@@ -61,9 +61,11 @@ export const envSchema = z.object({
   ARGO_MAX_LEVELS: intFrom(1, 100000).default(1000),
   ARGO_DEFAULT_MAX_PROFILES: intFrom(1, 10_000_000).default(1000),
   ARGO_MAX_PROFILES_LIMIT: intFrom(1, 10_000_000).default(10000),
-  // Ranged GDAC reads in flight per query, and profiles decoded ahead of the client: enough to
-  // hide 20 ms latency at ~1,000 profiles/s, small enough to bound memory per request.
-  ARGO_QUERY_CONCURRENCY: intFrom(1, 256).default(16),
+  // Ranged GDAC reads in flight per query, and profiles decoded ahead of the client. A cold query
+  // is round-trip bound: a 1-day window's 446 ranges × 20 ms / 32 ≈ 0.3 s; 32 profiles of
+  // look-ahead (~KBs each) still bound memory per request. The GDAC source's own range limit
+  // (32 by default) caps the process's total over concurrent queries.
+  ARGO_QUERY_CONCURRENCY: intFrom(1, 256).default(32),
 
   // Browser dashboards call from other origins; '*' is right for a public read-only API.
   ARGO_CORS_ORIGINS: z.string().min(1).default('*'),

@@ -11,6 +11,19 @@ function valuesOf(usable: UsableLevels, variable: ArgoVariable): Float64Array | 
   return variable === 'PRES' ? usable.pressure : usable[variable];
 }
 
+/**
+ * Scratch space for the usable levels and depths, grown as needed and reused: with target levels
+ * they are only read by `interpolate` (whose results are new arrays), and the native path copies
+ * what it keeps, so nothing returned points into them (the code is synchronous).
+ */
+let scratchLength = 0;
+let scratch: UsableLevels & { depth: Float64Array } = scratchOf(1024);
+
+function scratchOf(n: number): UsableLevels & { depth: Float64Array } {
+  scratchLength = n;
+  return { pressure: new Float64Array(n), TEMP: new Float64Array(n), PSAL: new Float64Array(n), depth: new Float64Array(n) };
+}
+
 export interface ComputeProfileOptions {
   meta: Pick<ProfileMeta, 'dataMode' | 'latitude'>;
   levels: ProfileLevels;
@@ -25,9 +38,12 @@ export interface ComputeProfileOptions {
  * latitude; without one (never the case for a returned profile) depths are NaN.
  */
 export function computeProfile({ meta, levels, options }: ComputeProfileOptions): ComputedProfile {
-  const usable = usableLevels({ levels, mode: options.mode, dataMode: meta.dataMode });
+  if (levels.nLevels > scratchLength) scratch = scratchOf(levels.nLevels);
+  const usable = usableLevels({ levels, mode: options.mode, dataMode: meta.dataMode, scratch });
   const latitude = meta.latitude ?? NaN;
-  const depth = depthsFromPressures(usable.pressure, latitude);
+  // Pressure targets never use depth: skip its ~dozens of flops per level.
+  const needsDepth = options.targets === undefined || options.vertical === 'depth';
+  const depth = needsDepth ? depthsFromPressures(usable.pressure, latitude, scratch.depth.subarray(0, usable.pressure.length)) : usable.pressure;
 
   if (options.targets === undefined) {
     const n = usable.pressure.length;

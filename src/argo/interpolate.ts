@@ -16,30 +16,33 @@ export interface InterpolateOptions {
   out?: Float64Array;
 }
 
-/** The usable points, sorted by coordinate with repeated coordinates dropped (first kept). */
-export function usablePoints(x: ArrayLike<number>, y: ArrayLike<number>): { xs: Float64Array; ys: Float64Array } {
+/**
+ * Scratch space for `interpolate`'s points, grown as needed and reused: interpolation runs once
+ * per variable per profile, and the points never outlive the call (the code is synchronous).
+ */
+let scratchXs = new Float64Array(1024);
+let scratchYs = new Float64Array(1024);
+
+/**
+ * The usable points into `xs`/`ys` (each at least min(x.length, y.length) long), sorted by
+ * coordinate with repeated coordinates dropped (first kept); returns how many.
+ */
+function collectPoints(x: ArrayLike<number>, y: ArrayLike<number>, xs: Float64Array, ys: Float64Array): number {
   const n = Math.min(x.length, y.length);
   let count = 0;
   let increasing = true;
   let last = -Infinity;
   for (let i = 0; i < n; i++) {
     const xi = x[i];
-    if (Number.isNaN(xi) || Number.isNaN(y[i])) continue;
+    const yi = y[i];
+    if (Number.isNaN(xi) || Number.isNaN(yi)) continue;
     if (!(xi > last)) increasing = false;
     last = xi;
-    count++;
+    xs[count] = xi;
+    ys[count++] = yi;
   }
-  const xs = new Float64Array(count);
-  const ys = new Float64Array(count);
-  if (increasing) {
-    // Fast path (most profiles): already strictly increasing, nothing to sort or drop.
-    for (let i = 0, k = 0; i < n; i++) {
-      if (Number.isNaN(x[i]) || Number.isNaN(y[i])) continue;
-      xs[k] = x[i];
-      ys[k++] = y[i];
-    }
-    return { xs, ys };
-  }
+  // Fast path (most profiles): already strictly increasing, nothing to sort or drop.
+  if (increasing) return count;
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (!Number.isNaN(x[i]) && !Number.isNaN(y[i])) order.push(i);
   order.sort((a, b) => x[a] - x[b]); // Array.prototype.sort is stable: equal coordinates keep file order
@@ -49,13 +52,28 @@ export function usablePoints(x: ArrayLike<number>, y: ArrayLike<number>): { xs: 
     xs[k] = x[i];
     ys[k++] = y[i];
   }
-  return { xs: xs.subarray(0, k), ys: ys.subarray(0, k) };
+  return k;
+}
+
+/** The usable points, sorted by coordinate with repeated coordinates dropped (first kept). */
+export function usablePoints(x: ArrayLike<number>, y: ArrayLike<number>): { xs: Float64Array; ys: Float64Array } {
+  const n = Math.min(x.length, y.length);
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  const k = collectPoints(x, y, xs, ys);
+  return { xs: xs.slice(0, k), ys: ys.slice(0, k) };
 }
 
 /** Interpolate `y(x)` at each target; see the module comment for the rules. */
 export function interpolate({ x, y, targets, out = new Float64Array(targets.length) }: InterpolateOptions): Float64Array {
-  const { xs, ys } = usablePoints(x, y);
-  const n = xs.length;
+  const size = Math.min(x.length, y.length);
+  if (scratchXs.length < size) {
+    scratchXs = new Float64Array(size);
+    scratchYs = new Float64Array(size);
+  }
+  const xs = scratchXs;
+  const ys = scratchYs;
+  const n = collectPoints(x, y, xs, ys);
   if (n < 2) {
     out.fill(NaN);
     return out;

@@ -44,7 +44,7 @@ export function zFromP(p: number, lat: number): number {
 }
 
 /** Depth (m, positive down) of each pressure (dbar) at one latitude; NaN stays NaN. */
-export function depthsFromPressures(pressures: Float64Array, lat: number, out = new Float64Array(pressures.length)): Float64Array {
+export function depthsFromPressures(pressures: Float64Array, lat: number, out: Float64Array = new Float64Array(pressures.length)): Float64Array {
   for (let i = 0; i < pressures.length; i++) {
     const p = pressures[i];
     out[i] = Number.isNaN(p) ? NaN : -zFromP(p, lat);

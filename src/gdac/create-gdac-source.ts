@@ -5,12 +5,16 @@
  *     withWholeObjectCache(                     serve ranged re-reads from mirrors ignoring Range
  *       withFailover([                          next mirror on a transient failure, cool-down
  *         withRetry(                            back-off + full jitter, Retry-After, abort
- *           withConcurrencyLimit(               ARGO_DOWNLOAD_WORKERS requests in flight
- *             createHttpFetcher(mirror)),       one attempt, one mirror, errors translated
- *         ...one per root ]))
+ *           withConcurrencyLimit(               whole files: ARGO_DOWNLOAD_WORKERS in flight;
+ *             createHttpFetcher(mirror)),       ranges: `rangeRequestsInFlight` in flight
+ *         ...one per root ]))                   one attempt, one mirror, errors translated
  *
- * All HTTP mirrors share ONE undici Agent (keep-alive pool, `downloadWorkers` connections per
- * origin) and all roots share ONE limiter.
+ * All HTTP mirrors share ONE undici Agent (keep-alive pool) and all roots share the TWO limiters:
+ * one for whole objects (a build's downloads, the index stream), one for range reads (a query's
+ * ~5 KB rows). A query's reads are round-trip bound, not bandwidth bound, so they are not capped
+ * by the download-worker count meant for whole files, and a running build never starves them.
+ * The process's total in flight stays bounded: `downloadWorkers + rangeRequestsInFlight`, which
+ * is also the pool's connections per origin so every slot has its keep-alive socket.
  *
  * Typical use, straight from the config:
  *
@@ -21,9 +25,9 @@
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import { createS3Client, isS3Url, parseS3Url, type S3Settings } from '../storage/s3-client.js';
 import { abortedError } from './abort.js';
-import { createStatsCollector, type Fetcher, type GdacLogger } from './fetcher.js';
+import { createStatsCollector, type FetchRequest, type Fetcher, type GdacLogger } from './fetcher.js';
 import { createHttpFetcher } from './http-fetcher.js';
-import { createLimiter } from './limiter.js';
+import { createLimiter, type Limiter } from './limiter.js';
 import { createLocalFetcher } from './local-fetcher.js';
 import { normalizeGdacPath, redactUrl } from './paths.js';
 import { createS3Fetcher } from './s3-fetcher.js';
@@ -38,8 +42,14 @@ export type { GdacLogger } from './fetcher.js';
 export interface GdacSourceOptions {
   /** `http(s)://` mirrors (tried in order), an `s3://bucket/prefix`, or a local directory. */
   roots: readonly string[];
-  /** Requests in flight at once, over all roots (ARGO_DOWNLOAD_WORKERS). */
+  /** Whole-object requests (get, stream) in flight at once, over all roots (ARGO_DOWNLOAD_WORKERS). */
   downloadWorkers: number;
+  /**
+   * Range reads in flight at once, over all roots and all queries (each query also bounds its own,
+   * ARGO_QUERY_CONCURRENCY). Default: the larger of `downloadWorkers` and
+   * `DEFAULT_RANGE_REQUESTS_IN_FLIGHT`.
+   */
+  rangeRequestsInFlight?: number;
   /** Retries of a transient failure, per mirror (ARGO_MAX_FETCH_RETRIES). */
   maxRetries: number;
   /** First back-off ceiling, doubled at each retry, full jitter (ARGO_RETRY_BACKOFF_SECONDS). */
@@ -64,6 +74,14 @@ export interface GdacSourceOptions {
   /** Send S3 GDAC requests unsigned (default: unsigned unless `s3.credentials` is given: the Argo GDAC bucket is public). */
   s3Anonymous?: boolean;
 }
+
+/**
+ * Range reads in flight per process by default: 32, ARGO_QUERY_CONCURRENCY's default, so one
+ * query gets all the round trips it asks for (446 ranges × 20 ms / 32 ≈ 0.3 s for a 1-day window)
+ * and concurrent queries share them; 32 small keep-alive requests are still a modest load for a
+ * GDAC (~160 KB in flight).
+ */
+export const DEFAULT_RANGE_REQUESTS_IN_FLIGHT = 32;
 
 // 32 MiB: profile files are < 1 MB; a query reads a few dozen files' headers then data in quick
 // succession, so this holds every file in flight with room to spare.
@@ -112,6 +130,8 @@ function checkOptions(options: GdacSourceOptions): void {
   const issues: string[] = [];
   if (options.roots.length === 0) issues.push('roots: at least one GDAC root is needed');
   if (!Number.isInteger(options.downloadWorkers) || options.downloadWorkers < 1) issues.push('downloadWorkers: a positive integer');
+  const ranges = options.rangeRequestsInFlight;
+  if (ranges !== undefined && (!Number.isInteger(ranges) || ranges < 1)) issues.push('rangeRequestsInFlight: a positive integer');
   if (!Number.isInteger(options.maxRetries) || options.maxRetries < 0) issues.push('maxRetries: an integer ≥ 0');
   if (!(options.retryBackoffMs >= 0)) issues.push('retryBackoffMs: a number ≥ 0');
   if (!(options.timeoutMs > 0)) issues.push('timeoutMs: a number > 0');
@@ -132,14 +152,20 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
   checkOptions(options);
   const roots = options.roots.map((r) => (kindOf(r) === 'local' ? r : r.replace(/\/+$/, '')));
   const stats = createStatsCollector();
-  const limiter = createLimiter(options.downloadWorkers);
+  const wholeLimiter = createLimiter(options.downloadWorkers);
+  const rangeLimiter = createLimiter(
+    options.rangeRequestsInFlight ?? Math.max(options.downloadWorkers, DEFAULT_RANGE_REQUESTS_IN_FLIGHT),
+  );
+  const limiterOf = (request: FetchRequest): Limiter => (request.range ? rangeLimiter : wholeLimiter);
+  // One keep-alive socket per slot: requests beyond the pool would queue inside undici.
+  const connections = wholeLimiter.max + rangeLimiter.max;
   const closers: Array<() => Promise<void> | void> = [];
 
   let dispatcher: Dispatcher | undefined;
   const httpDispatcher = (): Dispatcher => {
     if (!dispatcher) {
       const agent = new Agent({
-        connections: options.downloadWorkers,
+        connections,
         pipelining: 1,
         keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
         headersTimeout: options.timeoutMs,
@@ -168,7 +194,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
         const client = createS3Client({
           s3: options.s3,
           anonymous,
-          maxSockets: options.downloadWorkers,
+          maxSockets: connections,
           // Retries are `withRetry`'s job, with the same semantics for every backend.
           maxAttempts: 1,
           connectionTimeoutMs: Math.min(options.timeoutMs, CONNECT_TIMEOUT_MS),
@@ -182,7 +208,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
   };
 
   const mirrors = roots.map((root) =>
-    withRetry(withConcurrencyLimit(single(root), limiter), {
+    withRetry(withConcurrencyLimit(single(root), limiterOf), {
       maxRetries: options.maxRetries,
       backoffMs: options.retryBackoffMs,
       maxBackoffMs: options.maxBackoffMs,

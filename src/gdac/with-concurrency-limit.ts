@@ -5,14 +5,19 @@
  *
  * A stream holds its slot until it is iterated to the end, broken out of, or its signal fires.
  */
-import type { Fetcher } from './fetcher.js';
+import type { FetchRequest, Fetcher } from './fetcher.js';
 import type { Limiter } from './limiter.js';
 
-export function withConcurrencyLimit(inner: Fetcher, limiter: Limiter): Fetcher {
+/**
+ * `limiter`: one limiter for every request, or one chosen per request (the GDAC source gives
+ * small range reads their own slots, so a build's whole-file downloads never starve a query).
+ */
+export function withConcurrencyLimit(inner: Fetcher, limiter: Limiter | ((request: FetchRequest) => Limiter)): Fetcher {
+  const limiterOf = typeof limiter === 'function' ? limiter : () => limiter;
   return {
     name: inner.name,
     async fetch(request) {
-      const release = await limiter.acquire(request.signal);
+      const release = await limiterOf(request).acquire(request.signal);
       try {
         return await inner.fetch(request);
       } finally {
@@ -20,7 +25,7 @@ export function withConcurrencyLimit(inner: Fetcher, limiter: Limiter): Fetcher 
       }
     },
     async open(request) {
-      const release = await limiter.acquire(request.signal);
+      const release = await limiterOf(request).acquire(request.signal);
       let stream: AsyncIterable<Uint8Array>;
       try {
         stream = await inner.open(request);

@@ -78,8 +78,13 @@ async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string>
     rest = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
   }
   if (rest && rest.length > 0) {
-    const end = rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length;
-    yield rest.toString('latin1', 0, end);
+    // The GDAC writes every row with its newline: a last line without one is a file cut short
+    // (a mirror mid-sync, a partial copy). Reading it as the truth would drop the missing rows'
+    // profiles from the months they belong to, so refuse the whole index instead.
+    throw new GdacIndexError({
+      message: 'the GDAC profile index ends in the middle of a line: it looks truncated',
+      context: { lastLine: rest.toString('latin1', 0, Math.min(rest.length, 120)) },
+    });
   }
 }
 

@@ -15,6 +15,8 @@ import {
   statusOf,
 } from '../errors.js';
 
+const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 export interface ProblemBody {
@@ -74,6 +76,15 @@ function toValidationError(error: FastifyError): ValidationError | undefined {
     const issues = issuesFromValidation(error.validation as ZodValidationEntry[], error.validationContext);
     return new ValidationError({ message: describeIssues(issues), issues, cause: error });
   }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    const issues = [{ parameter: 'path', message: 'malformed percent-encoding in the URL path' }];
+    return new ValidationError({ message: describeIssues(issues), issues, cause: error });
+  }
+  // Body parser failures (bad or empty JSON, a forbidden __proto__ key) name the body.
+  if (error.code?.startsWith('FST_ERR_CTP_') && error.statusCode === 400) {
+    const issues = [{ parameter: 'body', message: error.message }];
+    return new ValidationError({ message: describeIssues(issues), issues, cause: error });
+  }
   return undefined;
 }
 
@@ -81,7 +92,8 @@ export function describeIssues(issues: readonly ParameterIssue[]): string {
   return `Invalid request: ${issues.map((i) => `${i.parameter}: ${i.message}`).join('; ')}`;
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, rawError: unknown): FastifyReply {
+  const error = (rawError instanceof Error && toValidationError(rawError as FastifyError)) || rawError;
   const status = statusOf(error);
   const errors = error instanceof ValidationError ? error.issues : undefined;
   const body = problemBody({
@@ -91,7 +103,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
     requestId: String(request.id),
     errors,
   });
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
+  // Plain JSON: a route's response schema for this status describes its success body, not a problem.
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
 }
 
 export default fp(
@@ -110,6 +123,18 @@ export default fp(
       return sendProblem(request, reply, error);
     });
 
+    // Object-model keys are never parameters, and schema parsing would drop them silently (they
+    // cannot be copied onto a plain object): refuse them by name before validation.
+    app.addHook('preValidation', async (request) => {
+      const query = request.query as Record<string, unknown> | undefined;
+      if (!query || typeof query !== 'object') return;
+      const bad = FORBIDDEN_KEYS.filter((key) => Object.hasOwn(query, key));
+      if (bad.length > 0) {
+        const issues = bad.map((parameter) => ({ parameter, message: 'unknown parameter' }));
+        throw new ValidationError({ message: describeIssues(issues), issues });
+      }
+    });
+
     app.setNotFoundHandler((request, reply) => {
       const body = problemBody({
         status: 404,
@@ -117,7 +142,7 @@ export default fp(
         instance: request.url.split('?')[0],
         requestId: String(request.id),
       });
-      return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(body);
+      return reply.code(404).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
     });
   },
   { name: 'error-handler' },

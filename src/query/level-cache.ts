@@ -3,12 +3,17 @@
  * id + GDAC `date_update` (an updated file gets a new key, so nothing stale is served). One entry
  * per profile holds the variables read so far; a later query needing other variables (another QC
  * mode) reads only those and the entry grows. Only successful reads are stored.
+ *
+ * Numbers are kept as float32 when every value is exactly a float32 (Argo level data is stored as
+ * NetCDF float, so that is the rule): half the bytes of float64, and widening back to float64 is
+ * exact, so what a hit returns is identical to what the read gave.
  */
 import { LRUCache } from 'lru-cache';
 import { LEVEL_VARIABLES, type LevelVariable, type ProfileLevels } from '../argo/types.js';
 import type { LevelReader, ProfileRef } from './reader.js';
 
-type Column = Float64Array | string;
+/** As kept: float32 when exact, else float64; QC as strings. */
+type Column = Float64Array | Float32Array | string;
 type Columns = Partial<Record<LevelVariable, Column>>;
 
 /** Bytes an entry costs beyond its arrays (key, object, map slots): a rough, safe guess. */
@@ -35,9 +40,24 @@ function columnBytes(column: Column): number {
   return typeof column === 'string' ? column.length * 2 : column.byteLength;
 }
 
-function toLevels(nLevels: number, columns: Columns): ProfileLevels {
+/** The column as kept: a Float32Array when that loses nothing (NaN stays NaN), else as is. */
+function compact(column: Float64Array | string): Column {
+  if (typeof column === 'string') return column;
+  const narrow = Float32Array.from(column);
+  for (let i = 0; i < column.length; i++) {
+    const v = column[i];
+    if (narrow[i] !== v && !Number.isNaN(v)) return column;
+  }
+  return narrow;
+}
+
+/** The levels as the reader gives them: float32 columns widened (exactly) to fresh Float64Arrays. */
+function toLevels(nLevels: number, columns: Columns, fresh?: ProfileLevels): ProfileLevels {
   const levels: Record<string, unknown> = { nLevels };
-  for (const name of LEVEL_VARIABLES) levels[name] = columns[name] ?? null;
+  for (const name of LEVEL_VARIABLES) {
+    const column = fresh?.[name] ?? columns[name] ?? null;
+    levels[name] = column instanceof Float32Array ? new Float64Array(column) : column;
+  }
   return levels as ProfileLevels;
 }
 
@@ -67,11 +87,14 @@ export function withLevelCache(inner: LevelReader, { maxBytes }: { maxBytes: num
       const merged: Columns = { ...(cache.get(key) ?? cached) };
       for (const name of missing) {
         const column = read[name];
-        if (column !== null) merged[name] = column;
+        if (column !== null) merged[name] = maxBytes > 0 ? compact(column) : column;
       }
       // A new object, so the LRU recomputes the entry's size.
       if (maxBytes > 0) cache.set(key, merged);
-      return toLevels(ref.layout.nLevels, merged);
+      // What was just read is returned as read (no widening copy); the rest from the entry.
+      const fresh: Record<string, unknown> = {};
+      for (const name of missing) fresh[name] = read[name];
+      return toLevels(ref.layout.nLevels, merged, fresh as Partial<ProfileLevels> as ProfileLevels);
     },
     stats() {
       return { hits, misses, entries: cache.size, bytes: cache.calculatedSize };

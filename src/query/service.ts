@@ -6,8 +6,8 @@
  * result order with a bounded look-ahead.
  *
  *     plan:  window → months → loadMonth → binary search + filters → first max_profiles
- *     read:  mapOrdered(window = concurrency) → levelVariablesToRead → reader (cache → ranges)
- *            → computeProfile → toOutputProfile
+ *     read:  mapOrdered(window = concurrency) → output cache → levelVariablesToRead
+ *            → reader (level cache → ranges) → computeProfile → toOutputProfile
  */
 import { computeProfile } from '../argo/compute.js';
 import { throwIfAborted, ValidationError } from '../errors.js';
@@ -17,6 +17,7 @@ import type { Logger } from '../logger.js';
 import type { MonthCatalog, MonthIndex } from '../month-index/types.js';
 import { withLevelCache, type LevelCacheStats } from './level-cache.js';
 import { mapOrdered } from './ordered.js';
+import { createOutputCache, outputShapeKey, withOutputCache, type OutputCacheStats, type ProfileOutputFn } from './output-cache.js';
 import { toOutputProfile } from './output.js';
 import { createPlanner, monthsOfWindow, type PlannedProfile } from './planner.js';
 import { createRangeLevelReader, type LevelReader } from './reader.js';
@@ -33,8 +34,16 @@ export const MONTH_LOADS_IN_FLIGHT = 4;
 export interface CreateQueryServiceOptions {
   catalog: MonthCatalog;
   gdac: GdacSource;
-  /** Bytes of decoded level data kept (ARGO_PROFILE_CACHE_MB); 0 disables the cache. */
+  /**
+   * Bytes of profile data kept in memory (ARGO_PROFILE_CACHE_MB); 0 disables both caches. Split
+   * between decoded level data and finished outputs (see `outputCacheBytes`).
+   */
   profileCacheBytes: number;
+  /**
+   * Of `profileCacheBytes`, the bytes kept as finished outputs (default: a quarter, see
+   * `OUTPUT_CACHE_SHARE`); the rest holds decoded level data.
+   */
+  outputCacheBytes?: number;
   /** Per query: profiles read ahead of the client, and GDAC requests in flight (ARGO_QUERY_CONCURRENCY). */
   concurrency: number;
   logger: Logger;
@@ -42,20 +51,33 @@ export interface CreateQueryServiceOptions {
   reader?: LevelReader;
 }
 
+/**
+ * Default share of the profile cache given to finished outputs. An output entry (one profile on a
+ * dashboard's ~20 levels, ~1 KB of JSON, charged ~4 KB) is several times smaller than the decoded
+ * levels it comes from (hundreds of levels × several float32 columns + QC), so a quarter of the
+ * budget holds at least as many outputs as the rest holds decoded profiles.
+ */
+export const OUTPUT_CACHE_SHARE = 0.25;
+
 export interface QueryServiceWithStats extends QueryService {
   /** Decoded-profile cache counters (for metrics and tests). */
   cacheStats(): LevelCacheStats;
+  /** Finished-output cache counters (for metrics and tests). */
+  outputCacheStats(): OutputCacheStats;
 }
 
 export function createQueryService({
   catalog,
   gdac,
   profileCacheBytes,
+  outputCacheBytes = Math.round(profileCacheBytes * OUTPUT_CACHE_SHARE),
   concurrency,
   logger,
   reader: innerReader,
 }: CreateQueryServiceOptions): QueryServiceWithStats {
-  const reader = withLevelCache(innerReader ?? createRangeLevelReader({ gdac }), { maxBytes: profileCacheBytes });
+  const outputBytes = Math.min(outputCacheBytes, profileCacheBytes);
+  const reader = withLevelCache(innerReader ?? createRangeLevelReader({ gdac }), { maxBytes: profileCacheBytes - outputBytes });
+  const outputs = createOutputCache({ maxBytes: outputBytes });
 
   async function plan(query: ProfileQuery, signal: AbortSignal) {
     const planner = createPlanner(query);
@@ -72,16 +94,18 @@ export function createQueryService({
   function profilesOf(selected: PlannedProfile[], query: ProfileQuery, signal: AbortSignal): AsyncIterable<OutputProfile> {
     const targets = query.levels ? Float64Array.from(query.levels) : undefined;
     const options = { mode: query.mode, vertical: query.vertical, variables: query.variables, ...(targets ? { targets } : {}) };
+    const shapeKey = outputShapeKey(query);
     return {
       [Symbol.asyncIterator]() {
         // Per query, so one large query cannot take every GDAC slot of the process.
         const limiter = createLimiter(concurrency);
-        const read = async (profile: PlannedProfile, s: AbortSignal): Promise<OutputProfile> => {
+        const compute: ProfileOutputFn = async (profile, s) => {
           const names = levelVariablesToRead({ mode: query.mode, dataMode: profile.dataMode, variables: query.variables });
           const levels = await reader.read(profile, names, { signal: s, limiter });
           const computed = computeProfile({ meta: profile, levels, options });
           return toOutputProfile(profile, computed, query.variables);
         };
+        const read = withOutputCache(compute, { cache: outputs, shapeKey });
         return mapOrdered(selected, read, { window: concurrency, signal });
       },
     };
@@ -100,6 +124,7 @@ export function createQueryService({
       return { matched, truncated, monthsMissing, query, profiles: profilesOf(selected, query, signal) };
     },
     cacheStats: () => reader.stats(),
+    outputCacheStats: () => outputs.stats(),
   };
 }
 

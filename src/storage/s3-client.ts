@@ -42,12 +42,17 @@ export interface CreateS3ClientOptions {
   maxAttempts?: number;
   /** Socket connect timeout. */
   connectionTimeoutMs?: number;
+  /** Time allowed for a request's response once sent (a stalled store must not hang a query). */
+  requestTimeoutMs?: number;
 }
 
 // 50 sockets: the SDK default; enough for a store that writes a few objects per build.
 const DEFAULT_MAX_SOCKETS = 50;
 // 10 s to connect: an S3 endpoint that takes longer is down for our purposes.
 const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+// 30 s per request: month objects are a few MB; an endpoint that stalls longer is treated as
+// failed (StoreError → 503) instead of holding queries and single-flight loads forever.
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function createS3Client(options: CreateS3ClientOptions = {}): S3Client {
   const s3 = options.s3 ?? {};
@@ -59,6 +64,7 @@ export function createS3Client(options: CreateS3ClientOptions = {}): S3Client {
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
       connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     },
   };
   if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
@@ -75,7 +81,8 @@ export function createS3Client(options: CreateS3ClientOptions = {}): S3Client {
     config.signer = { sign: async (request) => request };
     config.credentials = { accessKeyId: '', secretAccessKey: '' };
   } else if (s3.credentials) {
-    config.credentials = s3.credentials;
+    // A copy: the config is frozen, and the SDK annotates the credentials object it is given.
+    config.credentials = { ...s3.credentials };
   }
   return new S3Client(config);
 }

@@ -99,9 +99,9 @@ test('gzip, CRLF and columns found by name in any order', async () => {
   assert.deepEqual(configured.opened, ['custom/index.txt']);
 });
 
-test('a last line without a newline is read', async () => {
-  const body = new Uint8Array(Buffer.from(`file,date,date_update\n${'aoml/13857/profiles/R13857_001.nc,19970729200300,20181011180520'}`));
-  assert.equal((await readAll(memoryGdac({ 'ar_index_global_prof.txt': body }))).length, 1);
+test('a last line without a newline means a truncated index: GdacIndexError, nothing read as the truth', async () => {
+  const body = new Uint8Array(Buffer.from(`file,date,date_update\n${'aoml/13857/profiles/R13857_001.nc,19970729200300,2018101118'}`));
+  await assert.rejects(readAll(memoryGdac({ 'ar_index_global_prof.txt': body })), GdacIndexError);
 });
 
 test('an unreadable index is a GdacIndexError', async () => {

@@ -90,12 +90,36 @@ test('nothing is cached from a failed read', async () => {
 
 test('bounded in bytes: old entries are evicted', async () => {
   const { reader } = fakeReader();
-  // One entry with PRES is 100 × 8 bytes + overhead ≈ 1.1 KB: 4 KB holds three.
+  // One entry with PRES (exact float32 values, kept as float32) is 100 × 4 bytes + overhead
+  // ≈ 0.7 KB: 4 KB holds five.
   const cached = withLevelCache(reader, { maxBytes: 4096 });
   for (let i = 0; i < 20; i++) await cached.read(ref(`p${i}`), ['PRES'], { signal });
   const stats = cached.stats();
   assert.ok(stats.bytes <= 4096, `bytes ${stats.bytes}`);
-  assert.ok(stats.entries >= 2 && stats.entries <= 4, `entries ${stats.entries}`);
+  assert.ok(stats.entries >= 4 && stats.entries <= 6, `entries ${stats.entries}`);
+});
+
+test('float32 values are kept at half the bytes and read back identical; others stay float64', async () => {
+  const f32 = new Float64Array(100).map((_, i) => (i % 7 === 0 ? NaN : Math.fround(i * 0.1 + 3)));
+  const f64 = new Float64Array(100).map((_, i) => i * 0.1 + 3);
+  const reader: LevelReader = {
+    async read(r, names) {
+      const levels: Record<string, unknown> = { nLevels: r.layout.nLevels };
+      for (const name of LEVEL_VARIABLES) levels[name] = null;
+      for (const name of names) levels[name] = name === 'PRES' ? f32.slice() : f64.slice();
+      return levels as ProfileLevels;
+    },
+  };
+  const cached = withLevelCache(reader, { maxBytes: 1 << 20 });
+  await cached.read(ref('x'), ['PRES'], { signal });
+  const narrow = cached.stats().bytes;
+  await cached.read(ref('x'), ['TEMP'], { signal });
+  const hit = await cached.read(ref('x'), ['PRES', 'TEMP'], { signal });
+  assert.ok(hit.PRES instanceof Float64Array && hit.TEMP instanceof Float64Array);
+  assert.deepEqual(hit.PRES, f32);
+  assert.deepEqual(hit.TEMP, f64);
+  // TEMP (not float32-exact) costs twice PRES's 400 bytes.
+  assert.equal(cached.stats().bytes - narrow, 800);
 });
 
 test('maxBytes 0 disables caching', async () => {

@@ -140,7 +140,51 @@ describe('the read pipeline', () => {
     const second = await collect((await service.run(query, { signal: signal() })).profiles);
     assert.equal(gdac.requests.length, before);
     assert.deepEqual(second, first);
+    // The repeat is served whole from the output cache: no level read, no computation.
+    assert.ok(service.outputCacheStats().hits >= second.length);
+  });
+
+  test('with the output cache off, a repeat is served from the level cache', async (t) => {
+    const s = await sample(t);
+    if (!s) return;
+    const months = indexFiles(s.files);
+    const gdac = createFakeGdac(s.files);
+    const service = createQueryService({
+      catalog: createMemoryCatalog(months),
+      gdac,
+      profileCacheBytes: 64 << 20,
+      outputCacheBytes: 0,
+      concurrency: 8,
+      logger,
+    });
+    const query = allTime({ mode: 'expert', levels: s.reference.levels });
+    const first = await collect((await service.run(query, { signal: signal() })).profiles);
+    const before = gdac.requests.length;
+    const second = await collect((await service.run(query, { signal: signal() })).profiles);
+    assert.equal(gdac.requests.length, before);
+    assert.deepEqual(second, first);
     assert.ok(service.cacheStats().hits >= second.length);
+    assert.equal(service.outputCacheStats().entries, 0);
+  });
+
+  test('the output cache keys on the query shape: another shape computes anew, same values as uncached', async (t) => {
+    const s = await sample(t);
+    if (!s) return;
+    const { service } = setup(s.files);
+    const uncached = setup(s.files, { cacheBytes: 0 }).service;
+    for (const query of [
+      allTime({ mode: 'standard', levels: s.reference.levels }),
+      allTime({ mode: 'standard', levels: s.reference.levels, vertical: 'pressure' }),
+      allTime({ mode: 'standard' }),
+      allTime({ mode: 'research', variables: ['PSAL', 'TEMP'] }),
+      allTime({ mode: 'standard', levels: s.reference.levels }),
+    ]) {
+      const got = await collect((await service.run(query, { signal: signal() })).profiles);
+      const want = await collect((await uncached.run(query, { signal: signal() })).profiles);
+      assert.deepEqual(got, want);
+      assert.deepEqual(got.map((p) => JSON.stringify(p)), want.map((p) => JSON.stringify(p)));
+    }
+    assert.ok(service.outputCacheStats().hits > 0);
   });
 
   test('bounded requests in flight', async (t) => {
