@@ -10,6 +10,8 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/healthz',
     {
+      // Liveness is never shed: a busy replica is alive, and restarting it would cut capacity further.
+      config: { pressureHandler: () => undefined },
       schema: {
         tags: ['operations'],
         operationId: 'getHealth',
@@ -50,6 +52,8 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/metrics',
     {
+      // Metrics matter most under load: never shed them.
+      config: { pressureHandler: () => undefined },
       schema: {
         tags: ['operations'],
         operationId: 'getMetrics',
