@@ -171,11 +171,11 @@ describe('agrees with reference.json through HTTP', () => {
       const w = await setup(t);
       if (!w) return;
       const app = await appFor(t, w);
-      if (mode === 'expert' && !(await indexKeepsValidRange(app))) {
+      if (mode === 'expert') {
         // Expert mode uses raw values; netCDF readers (and the reference) mask values outside
         // valid_min/valid_max (R2902269_010: PSAL stored as 0, valid_min 2). The query can only do
-        // that when the month index records the valid range next to _FillValue.
-        t.todo('the month index does not record valid_min/valid_max yet (month-index builder/codec): expert mode cannot mask out-of-range raw values');
+        // that because the month index records the valid range next to _FillValue.
+        assert.ok(await indexKeepsValidRange(app), 'the month index records valid_min/valid_max');
       }
       const expectedIds = includedIds(w.reference, mode);
       for (const kind of KINDS) {
