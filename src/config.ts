@@ -48,8 +48,9 @@ export const envSchema = z.object({
   // A profile file is < 1 MB; 30 s is generous even on a slow link and still frees a stuck socket.
   ARGO_FETCH_TIMEOUT_SECONDS: numberFrom(0.1, 600).default(30),
 
-  // Month indexes are ~100 B/profile compressed and ~1 KB/profile decoded: 64 MB holds ~2 years.
-  ARGO_MONTH_CACHE_MB: numberFrom(1, 65536).default(64),
+  // A decoded 13,000-profile month (one real GDAC month today) takes ~3.5 MB of heap: 96 MB keeps
+  // two years of months warm for dashboards that page through time.
+  ARGO_MONTH_CACHE_MB: numberFrom(1, 65536).default(96),
   // Decoded profile data (typed arrays), so repeated dashboard windows never touch the GDAC.
   ARGO_PROFILE_CACHE_MB: numberFrom(0, 65536).default(64),
   // The master index changes only when a build finishes; 30 s bounds staleness across replicas.

@@ -396,11 +396,14 @@ export async function decodeMonthIndex(bytes: Uint8Array, options: { key?: strin
 
 /**
  * Decoded size for the byte-bounded cache: typed arrays (5 × 8 + 2 × 4 bytes a row), strings
- * (V8 one-byte strings: ~20 bytes of header each plus their characters; three per row), the
- * four per-row character columns, and ~300 bytes per layout and per listed failure.
+ * (three per row: V8 string headers, the array slots holding them, and the concatenation
+ * leftovers of building ids cost ~56 bytes each beyond their characters — calibrated by the
+ * benchmark, which measured 3.5 MB of heap for a 13,000-profile month where 20 bytes a string
+ * had estimated 2.1 MB), the four per-row character columns, and ~300 bytes per layout and per
+ * listed failure.
  */
 function estimateByteSize(n: number, stringChars: number, layouts: number, lists: number): number {
-  return 1024 + n * (5 * 8 + 2 * 4 + 3 * 20 + 4) + stringChars + layouts * 300 + lists * 300;
+  return 1024 + n * (5 * 8 + 2 * 4 + 3 * 56 + 4) + stringChars + layouts * 300 + lists * 300;
 }
 
 /** The profile at row `i` of a decoded month, as the builder reuses it. */
