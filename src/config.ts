@@ -48,11 +48,13 @@ export const envSchema = z.object({
   // A profile file is < 1 MB; 30 s is generous even on a slow link and still frees a stuck socket.
   ARGO_FETCH_TIMEOUT_SECONDS: numberFrom(0.1, 600).default(30),
 
-  // A decoded 13,000-profile month (one real GDAC month today) takes ~3.5 MB of heap: 96 MB keeps
+  // A decoded 13,000-profile month (one real GDAC month today) takes ~2 MB of heap: 64 MB keeps
   // two years of months warm for dashboards that page through time.
-  ARGO_MONTH_CACHE_MB: numberFrom(1, 65536).default(96),
-  // Decoded profile data (typed arrays), so repeated dashboard windows never touch the GDAC.
-  ARGO_PROFILE_CACHE_MB: numberFrom(0, 65536).default(64),
+  ARGO_MONTH_CACHE_MB: numberFrom(1, 65536).default(64),
+  // Decoded level data (float32) and finished output lines, so repeated dashboard windows never
+  // touch the GDAC: 32 MB holds ~5,000 profiles' levels (~12 days of global profiles) and keeps
+  // the process under 250 MB RSS with two years of month indexes cached. Raise it on big hosts.
+  ARGO_PROFILE_CACHE_MB: numberFrom(0, 65536).default(32),
   // The master index changes only when a build finishes; 30 s bounds staleness across replicas.
   ARGO_MASTER_TTL_SECONDS: numberFrom(0, 86400).default(30),
 
