@@ -181,6 +181,12 @@ export function statusOf(error: unknown): number {
 /** The message a client may see: the error's own for 4xx, a generic one for 5xx. */
 export function publicMessage(error: unknown, status = statusOf(error)): string {
   if (status < 500) return error instanceof Error ? error.message : String(error);
+  // Say which side failed (never how): an operator reading a client's report knows where to look.
+  if (isAppError(error)) {
+    if (error.tag === 'corrupt_index') return 'The index of the requested months cannot be read; it must be rebuilt.';
+    if (error.tag === 'store') return 'The index store is unavailable; try again later.';
+    if (error.tag === 'gdac_index') return 'The GDAC profile index could not be read; try again later.';
+  }
   switch (status) {
     case 502:
       return 'The Argo data source failed to deliver the data; try again later.';
