@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { profilesQuerySchema, profilesResponses } from '../schemas/profiles.js';
 import { AbortedError } from '../src/errors.js';
-import { CONTENT_TYPES, selectFormat, serializeResult } from '../src/serialize/index.js';
+import { CONTENT_TYPES, selectFormat } from '../src/serialize/index.js';
 
 const DESCRIPTION = [
   'The Argo profiles whose time is in `[start, end)`, filtered by QC mode, area and platform, on',
@@ -50,19 +50,19 @@ const profilesRoutes: FastifyPluginAsyncZod = async (app) => {
         if (!reply.raw.writableFinished) hangUp.abort(new AbortedError({ message: 'client closed the connection' }));
       });
 
-      const result = await app.services.query.run(query, { signal: hangUp.signal });
+      const response = await app.services.profiles.respond(query, {
+        format,
+        signal: hangUp.signal,
+        onError: (error) => request.log.error({ err: error }, 'profile stream failed after the headers were sent'),
+      });
       reply
         .type(CONTENT_TYPES[format])
         .header('Vary', 'Accept')
-        .header('X-Argo-Profiles-Matched', String(result.matched))
-        .header('X-Argo-Truncated', String(result.truncated))
-        .header('X-Argo-Months-Missing', result.monthsMissing.join(','));
-      const body = serializeResult(result, {
-        format,
-        onError: (error) => request.log.error({ err: error }, 'profile stream failed after the headers were sent'),
-      });
+        .header('X-Argo-Profiles-Matched', String(response.matched))
+        .header('X-Argo-Truncated', String(response.truncated))
+        .header('X-Argo-Months-Missing', response.monthsMissing.join(','));
       // The response schemas document the streamed body; a stream is sent as it is, never serialized.
-      return reply.send(body as never);
+      return reply.send(response.body as never);
     },
   );
 };

@@ -47,12 +47,13 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'request_id',
-    disableRequestLogging: false,
-    // node:querystring gives a null-prototype object, so even `__proto__=` reaches the schema
-    // (and is refused as an unknown parameter) instead of being dropped silently.
-    querystringParser: (text) => parseQuerystring(text),
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      maxParamLength: 200,
+      // node:querystring gives a null-prototype object, so even `__proto__=` reaches the schema
+      // (and is refused as an unknown parameter) instead of being dropped silently.
+      querystringParser: (text) => parseQuerystring(text),
+    },
     // Bad URLs and over-long path parameters are answered by the router itself: make them problems.
     frameworkErrors: (error, request, reply) => {
       sendProblem(request, reply, error);

@@ -55,6 +55,9 @@ export const envSchema = z.object({
   // touch the GDAC: 32 MB holds ~5,000 profiles' levels (~12 days of global profiles) and keeps
   // the process under 250 MB RSS with two years of month indexes cached. Raise it on big hosts.
   ARGO_PROFILE_CACHE_MB: numberFrom(0, 65536).default(32),
+  // Finished response bodies, keyed by query and month-index versions: a dashboard refreshing the
+  // same window is answered from memory. 16 MB holds ~150 one-day global windows as NDJSON.
+  ARGO_RESPONSE_CACHE_MB: numberFrom(0, 65536).default(16),
   // The master index changes only when a build finishes; 30 s bounds staleness across replicas.
   ARGO_MASTER_TTL_SECONDS: numberFrom(0, 86400).default(30),
 
@@ -107,7 +110,7 @@ export interface Config {
     credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
   };
   adminToken: string | undefined;
-  cache: { monthBytes: number; profileBytes: number; masterTtlMs: number };
+  cache: { monthBytes: number; profileBytes: number; responseBytes: number; masterTtlMs: number };
   limits: {
     maxWindowDays: number;
     maxLevels: number;
@@ -197,6 +200,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cache: {
       monthBytes: Math.round(e.ARGO_MONTH_CACHE_MB * MB),
       profileBytes: Math.round(e.ARGO_PROFILE_CACHE_MB * MB),
+      responseBytes: Math.round(e.ARGO_RESPONSE_CACHE_MB * MB),
       masterTtlMs: Math.round(e.ARGO_MASTER_TTL_SECONDS * 1000),
     },
     limits: {

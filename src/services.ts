@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { createBuildService } from './month-index/build-service.js';
 import { createMonthCatalog } from './month-index/catalog.js';
 import type { BuildService, MonthCatalog } from './month-index/types.js';
+import { createProfileResponder, type ProfileResponder } from './query/responder.js';
 import { createQueryService } from './query/service.js';
 import type { QueryService } from './query/types.js';
 import { createBlobStore } from './storage/index.js';
@@ -23,6 +24,8 @@ export interface Services {
   catalog: MonthCatalog;
   builds: BuildService;
   query: QueryService;
+  /** Query + serialization + response cache: what GET /v1/profiles calls. */
+  profiles: ProfileResponder;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,11 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     concurrency: config.limits.queryConcurrency,
     logger: logger.child({ component: 'query' }),
   });
+  const profiles = createProfileResponder({
+    query,
+    cacheBytes: config.cache.responseBytes,
+    logger: logger.child({ component: 'responses' }),
+  });
   let closed: Promise<void> | undefined;
   return {
     config,
@@ -77,6 +85,7 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     catalog,
     builds,
     query,
+    profiles,
     close() {
       closed ??= (async () => {
         await builds.close();

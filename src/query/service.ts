@@ -87,8 +87,12 @@ export function createQueryService({
       async (month, s): Promise<[string, MonthIndex | undefined]> => [month, await catalog.loadMonth(month, { signal: s })],
       { window: MONTH_LOADS_IN_FLIGHT, signal },
     );
-    for await (const [month, index] of loads) planner.add(month, index);
-    return planner.result();
+    const monthKeys: string[] = [];
+    for await (const [month, index] of loads) {
+      planner.add(month, index);
+      if (index) monthKeys.push(index.key);
+    }
+    return { ...planner.result(), monthKeys };
   }
 
   function profilesOf(selected: PlannedProfile[], query: ProfileQuery, signal: AbortSignal): AsyncIterable<OutputProfile> {
@@ -116,12 +120,12 @@ export function createQueryService({
       throwIfAborted(signal, { operation: 'query' });
       checkQuery(query);
       const started = performance.now();
-      const { matched, truncated, monthsMissing, selected } = await plan(query, signal);
+      const { matched, truncated, monthsMissing, selected, monthKeys } = await plan(query, signal);
       logger.debug(
         { matched, selected: selected.length, truncated, monthsMissing, planMs: Math.round(performance.now() - started) },
         'query planned',
       );
-      return { matched, truncated, monthsMissing, query, profiles: profilesOf(selected, query, signal) };
+      return { matched, truncated, monthsMissing, monthKeys, query, profiles: profilesOf(selected, query, signal) };
     },
     cacheStats: () => reader.stats(),
     outputCacheStats: () => outputs.stats(),

@@ -48,6 +48,11 @@ export interface QueryResult {
   truncated: boolean;
   /** Months of the window with no built index. */
   monthsMissing: string[];
+  /**
+   * Store keys of the month indexes the plan used. Month objects are immutable, so the keys
+   * identify the data behind the answer (a rebuild, or a GDAC update seen by one, changes them).
+   */
+  monthKeys: string[];
   query: ProfileQuery;
   /**
    * The profiles in result order, computed with bounded look-ahead. Iterating pulls upstream reads;

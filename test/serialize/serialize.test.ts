@@ -38,7 +38,7 @@ function result(profiles: AsyncIterable<OutputProfile> | OutputProfile[], query:
         yield* profiles;
       })()
     : profiles;
-  return { matched: 5, truncated: true, monthsMissing: ['2023-05'], query, profiles: iterable };
+  return { matched: 5, truncated: true, monthsMissing: ['2023-05'], monthKeys: ['months/2023/2023-04.a.json.zst'], query, profiles: iterable };
 }
 
 async function* failingAfter(n: number, error: Error): AsyncGenerator<OutputProfile> {
