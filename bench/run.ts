@@ -10,7 +10,7 @@
  * Phases: generate (cached month under bench/.cache) → build (0 ms and --latency, child process,
  * peak RSS) → index (bytes/profile, load time) → cold (1-day window, fresh server, TTFB/total,
  * bytes per profile) → warm (8 clients from a load-generator process) → baseline (whole files,
- * sequential and 8 at once; answers compared) → nocache (ARGO_PROFILE_CACHE_MB=0) → months
+ * sequential and 8 at once; answers compared) → nocache (ARGO_PROFILE_CACHE_MB=0, ARGO_RESPONSE_CACHE_MB=0) → months
  * (server RSS with 24 months cached). The GDAC is the test mirror (test/kit/gdac-mirror.ts) on
  * loopback; the index store is a local directory in a temp dir.
  *
@@ -531,7 +531,7 @@ async function main(): Promise<void> {
     // ---- nocache: the service without its decoded-profile cache
     if (wants('nocache')) {
       mirror.setLatency(o.latency);
-      const s = await server(serviceEnv(storeMain, { ARGO_PROFILE_CACHE_MB: '0' }));
+      const s = await server(serviceEnv(storeMain, { ARGO_PROFILE_CACHE_MB: '0', ARGO_RESPONSE_CACHE_MB: '0' }));
       mirror.resetStats();
       const a = await fetchWindow(s.url, windowPath);
       const coldBytes = mirror.stats.bytes;
@@ -544,15 +544,15 @@ async function main(): Promise<void> {
       });
       // warmupMs 0: the client sends one uncounted request first, then the counted ones.
       const warmBytesPerProfile = mirror.stats.bytes / Math.max(1, (load.requests + 1) * a.profiles.length);
-      log(`no profile cache: cold ${a.totalMs.toFixed(0)} ms; repeated, 1 client: p50 ${load.latencyMs.p50.toFixed(1)} ms, ${load.requestsPerSecond.toFixed(1)} req/s, ${warmBytesPerProfile.toFixed(0)} B/profile`);
+      log(`no data caches: cold ${a.totalMs.toFixed(0)} ms; repeated, 1 client: p50 ${load.latencyMs.p50.toFixed(1)} ms, ${load.requestsPerSecond.toFixed(1)} req/s, ${warmBytesPerProfile.toFixed(0)} B/profile`);
       await stopServer(s);
-      add({ key: 'nocache_cold_s', phase: 'nocache', label: 'No profile cache: cold 1-day window total', value: a.totalMs / 1000, unit: 's', digits: 2 });
-      add({ key: 'nocache_warm_p50_ms', phase: 'nocache', label: 'No profile cache: repeated window p50 (1 client)', value: load.latencyMs.p50, unit: 'ms', digits: 1 });
-      add({ key: 'nocache_warm_rps', phase: 'nocache', label: 'No profile cache: repeated window throughput', value: load.requestsPerSecond, unit: 'req/s', digits: 1 });
-      add({ key: 'nocache_bytes_per_profile', phase: 'nocache', label: 'No profile cache: GDAC bytes per profile (every request)', value: warmBytesPerProfile, unit: 'B', digits: 0 });
+      add({ key: 'nocache_cold_s', phase: 'nocache', label: 'No data caches: cold 1-day window total', value: a.totalMs / 1000, unit: 's', digits: 2 });
+      add({ key: 'nocache_warm_p50_ms', phase: 'nocache', label: 'No data caches: repeated window p50 (1 client)', value: load.latencyMs.p50, unit: 'ms', digits: 1 });
+      add({ key: 'nocache_warm_rps', phase: 'nocache', label: 'No data caches: repeated window throughput', value: load.requestsPerSecond, unit: 'req/s', digits: 1 });
+      add({ key: 'nocache_bytes_per_profile', phase: 'nocache', label: 'No data caches: GDAC bytes per profile (every request)', value: warmBytesPerProfile, unit: 'B', digits: 0 });
       if (Number.isFinite(coldTotalMs)) {
-        add({ key: 'nocache_ratio_cold', phase: 'nocache', label: 'Cold time: no profile cache ÷ service', value: a.totalMs / coldTotalMs, unit: '×', digits: 2 });
-        add({ key: 'nocache_ratio_bytes', phase: 'nocache', label: 'Bytes per profile: no profile cache (cold) ÷ service', value: coldBytes / a.profiles.length / coldBytesPerProfile, unit: '×', digits: 2 });
+        add({ key: 'nocache_ratio_cold', phase: 'nocache', label: 'Cold time: no data caches ÷ service', value: a.totalMs / coldTotalMs, unit: '×', digits: 2 });
+        add({ key: 'nocache_ratio_bytes', phase: 'nocache', label: 'Bytes per profile: no data caches (cold) ÷ service', value: coldBytes / a.profiles.length / coldBytesPerProfile, unit: '×', digits: 2 });
       }
       details.nocache = { cold: { ttfbMs: a.ttfbMs, totalMs: a.totalMs, bytes: coldBytes, profiles: a.profiles.length }, warm: load };
     }
