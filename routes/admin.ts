@@ -30,7 +30,7 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const job = app.services.builds.submit({ months: request.body.months });
+      const job = app.services.builds.submit({ months: request.body.months, allowShrink: request.body.allowShrink });
       return reply.code(202).header('Location', `/admin/builds/${job.id}`).send(buildJobView(job));
     },
   );

@@ -30,6 +30,10 @@ export const buildRequestBody = z
       .describe('The months to build, YYYY-MM.'),
     start: monthString.optional().describe('First month of a range (included).'),
     end: monthString.optional().describe('Last month of a range (included).'),
+    allow_shrink: z
+      .boolean()
+      .optional()
+      .describe('Accept new month versions that lose more than a fifth of their profiles (refused by default: a stale or partial GDAC index must not empty a month).'),
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -51,11 +55,12 @@ export const buildRequestBody = z
       else if (span > MAX_BUILD_MONTHS) ctx.addIssue({ code: 'custom', path: ['end'], message: `the range holds ${span} months; at most ${MAX_BUILD_MONTHS} per build` });
     }
   })
-  .transform((body): { months: string[] } => {
-    if (body.months) return { months: [...new Set(body.months)].sort() };
+  .transform((body): { months: string[]; allowShrink: boolean } => {
+    const allowShrink = body.allow_shrink ?? false;
+    if (body.months) return { months: [...new Set(body.months)].sort(), allowShrink };
     const months: string[] = [];
     for (let n = monthNumber(body.start!); n <= monthNumber(body.end!); n++) months.push(monthName(n));
-    return { months };
+    return { months, allowShrink };
   })
   .meta({
     id: 'BuildRequest',
@@ -72,6 +77,8 @@ const buildResultSchema = z
     failed: z.number().int().describe('Files that could not be downloaded or read.').meta({ example: 0 }),
     dropped: z.number().int().describe('Files of the previous version no longer in the GDAC index.').meta({ example: 3 }),
     excluded: z.number().int().describe('Files read but not listed (no valid time or position).').meta({ example: 2 }),
+    unchanged: z.boolean().optional().describe('Nothing changed: the current version was kept.'),
+    refused: z.string().optional().describe('Why the new version was not written (the existing one was kept).'),
   })
   .describe('What the build did for one month.');
 

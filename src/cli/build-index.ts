@@ -30,6 +30,8 @@ Options:
   --start YYYY-MM   first month (included)
   --end YYYY-MM     last month (included; default: --start)
   --months LIST     comma-separated months, instead of --start/--end
+  --allow-shrink    accept new month versions that lose many profiles (refused by default:
+                    a stale or partial GDAC index must not empty a month)
   --verbose         on a terminal, show the logs too (default: warnings only)
   --help            this text
 `;
@@ -59,7 +61,7 @@ export interface RunBuildIndexOptions {
 export class UsageError extends Error {}
 
 /** The months the arguments name. Throws UsageError. */
-export function monthsFromArgs(argv: readonly string[]): { months: string[]; verbose: boolean } | 'help' {
+export function monthsFromArgs(argv: readonly string[]): { months: string[]; verbose: boolean; allowShrink: boolean } | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -68,6 +70,7 @@ export function monthsFromArgs(argv: readonly string[]): { months: string[]; ver
         start: { type: 'string' },
         end: { type: 'string' },
         months: { type: 'string' },
+        'allow-shrink': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -97,7 +100,7 @@ export function monthsFromArgs(argv: readonly string[]): { months: string[]; ver
   if (bad.length > 0) throw new UsageError(`not months as YYYY-MM: ${bad.join(', ')}`);
   months = [...new Set(months)].sort();
   if (months.length > MAX_MONTHS) throw new UsageError(`${months.length} months: at most ${MAX_MONTHS} per build`);
-  return { months, verbose: values.verbose };
+  return { months, verbose: values.verbose, allowShrink: values['allow-shrink'] };
 }
 
 function progressText(job: BuildJob): string {
@@ -184,7 +187,7 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     io.stderr.write(`build-index: ${request.months.length} month(s) ${request.months[0]}..${request.months[request.months.length - 1]} from ${services.gdac.description} into ${services.store.description}\n`);
-    const submitted = services.builds.submit({ months: request.months });
+    const submitted = services.builds.submit({ months: request.months, allowShrink: request.allowShrink });
     const job = await services.builds.wait(submitted.id);
     draw(job, true);
     endLine();

@@ -48,6 +48,8 @@ const FINISHED_JOBS_KEPT = 200;
 
 interface JobState {
   job: BuildJob;
+  /** Accept new versions that lose many profiles (builder's SHRINK_GUARD). */
+  allowShrink: boolean;
   controller: AbortController;
   done: Promise<BuildJob>;
   resolve: (job: BuildJob) => void;
@@ -123,6 +125,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
         summaryCache: summaries,
         masterBackoffMs: options.masterBackoffMs,
         gcGraceMs: options.gcGraceMs,
+        allowShrink: state.allowShrink,
         onProgress: (p) => {
           job.progress = { done: p.done, total: p.total, failed: p.failed };
           job.monthsDone = p.monthsDone;
@@ -139,8 +142,15 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
         },
       });
       job.undated = outcome.undated;
-      job.status = 'succeeded';
-      logger?.info({ job: job.id, months: job.months.length, failed: job.progress.failed }, 'build succeeded');
+      const refused = outcome.results.filter((r) => r.refused);
+      if (refused.length > 0) {
+        job.status = 'failed';
+        job.error = `Not rewritten, to protect the existing index: ${refused.map((r) => `${r.month} (${r.refused})`).join('; ')}.`;
+        logger?.error({ job: job.id, months: refused.map((r) => r.month) }, 'build refused to shrink months');
+      } else {
+        job.status = 'succeeded';
+        logger?.info({ job: job.id, months: job.months.length, failed: job.progress.failed }, 'build succeeded');
+      }
     } catch (error) {
       job.status = 'failed';
       job.error = jobError(error);
@@ -163,7 +173,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
   }
 
   return {
-    submit({ months }) {
+    submit({ months, allowShrink = false }) {
       if (closed) throw new OverloadedError({ message: 'the build service is shutting down', context: {} });
       const bad = months.filter((m) => !isMonth(m));
       if (bad.length > 0 || months.length === 0) {
@@ -190,7 +200,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
         monthsDone: 0,
         ...(joined.length > 0 ? { joined } : {}),
       };
-      const state: JobState = { job, controller: new AbortController(), done, resolve };
+      const state: JobState = { job, allowShrink, controller: new AbortController(), done, resolve };
       jobs.set(job.id, state);
       for (const m of remaining) active.set(m, job.id);
       queue.push(state);

@@ -97,7 +97,17 @@ export interface BuildMonthsOptions {
   gcGraceMs?: number;
   /** Master-index update back-off (tests shrink it). */
   masterBackoffMs?: number;
+  /** Accept a new version that loses many of the month's profiles (see SHRINK_GUARD). */
+  allowShrink?: boolean;
 }
+
+/**
+ * A rebuild that would lose more than a fifth of a month's profiles (and at least 10 of them) is
+ * refused, and the existing version stays: the GDAC does not take whole swathes of profiles back
+ * (an R file replaced by its D file keeps the count), but a stale or partial index on a mirror
+ * does. The operator can accept a real shrink with `allowShrink` (`--allow-shrink`).
+ */
+export const SHRINK_GUARD = { maxFraction: 0.2, minProfiles: 10 } as const;
 
 /** What reading one file gave. */
 type FileOutcome =
@@ -462,9 +472,19 @@ export async function buildMonths(options: BuildMonthsOptions): Promise<BuildOut
     // Nothing changed (every file reused, none dropped, none failing): the current version
     // stands; writing an identical one would only churn the store.
     const unchanged = previousSummary !== undefined && counts.fetched === 0 && counts.dropped === 0 && previousFailures === 0;
+    const lost = previousSummary ? previousSummary.profiles - profiles.length : 0;
+    const refused =
+      !unchanged &&
+      previousSummary !== undefined &&
+      !options.allowShrink &&
+      lost >= SHRINK_GUARD.minProfiles &&
+      lost > previousSummary.profiles * SHRINK_GUARD.maxFraction
+        ? `the new version would hold ${profiles.length} profiles instead of ${previousSummary.profiles}; the existing version is kept (allow it with --allow-shrink)`
+        : undefined;
     let summary: MonthSummary;
-    if (unchanged) {
-      summary = previousSummary;
+    if (unchanged || refused) {
+      summary = previousSummary!;
+      if (refused) log?.error({ month, previous: previousSummary!.profiles, now: profiles.length }, 'month rebuild refused: it would lose many profiles');
     } else {
       // Write the new version; the master is pointed at it by the next commit.
       const at = now();
@@ -498,7 +518,14 @@ export async function buildMonths(options: BuildMonthsOptions): Promise<BuildOut
     pending.push({ summary, previousKey });
     current[month] = summary;
 
-    const result: MonthBuildResult = { month, profiles: summary.profiles, key: summary.key, ...counts, ...(unchanged ? { unchanged: true } : {}) };
+    const result: MonthBuildResult = {
+      month,
+      profiles: summary.profiles,
+      key: summary.key,
+      ...counts,
+      ...(unchanged ? { unchanged: true } : {}),
+      ...(refused ? { refused } : {}),
+    };
     results.push(result);
     candidates.delete(month);
     progress.monthsDone++;

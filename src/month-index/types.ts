@@ -145,6 +145,8 @@ export interface MonthBuildResult extends MonthBuildCounts {
   key: string;
   /** Nothing changed since the current version: it was kept, nothing was written. */
   unchanged?: boolean;
+  /** Why the new version was not written (the existing one was kept), when it was refused. */
+  refused?: string;
 }
 
 export interface BuildJob {
@@ -181,7 +183,7 @@ export interface BuildEvent {
 
 export interface BuildService {
   /** Queues a build; a month already queued or running joins that job (its id is returned). */
-  submit(request: { months: string[] }): BuildJob;
+  submit(request: { months: string[]; allowShrink?: boolean }): BuildJob;
   get(id: string): BuildJob | undefined;
   /** Resolves when the job ends (for the command line and tests). */
   wait(id: string, options?: { signal?: AbortSignal }): Promise<BuildJob>;

@@ -27,9 +27,10 @@ async function demoEnv(t: TestContext) {
 }
 
 test('arguments: ranges, lists, and usage errors', () => {
-  assert.deepEqual(monthsFromArgs(['--start', '2023-11', '--end', '2024-02']), { months: ['2023-11', '2023-12', '2024-01', '2024-02'], verbose: false });
-  assert.deepEqual(monthsFromArgs(['--start', '2023-11']), { months: ['2023-11'], verbose: false });
-  assert.deepEqual(monthsFromArgs(['--months', '2024-05, 2024-04,2024-05', '--verbose']), { months: ['2024-04', '2024-05'], verbose: true });
+  assert.deepEqual(monthsFromArgs(['--start', '2023-11', '--end', '2024-02']), { months: ['2023-11', '2023-12', '2024-01', '2024-02'], verbose: false, allowShrink: false });
+  assert.deepEqual(monthsFromArgs(['--start', '2023-11']), { months: ['2023-11'], verbose: false, allowShrink: false });
+  assert.deepEqual(monthsFromArgs(['--months', '2024-05, 2024-04,2024-05', '--verbose']), { months: ['2024-04', '2024-05'], verbose: true, allowShrink: false });
+  assert.deepEqual(monthsFromArgs(['--months', '2024-04', '--allow-shrink']), { months: ['2024-04'], verbose: false, allowShrink: true });
   assert.equal(monthsFromArgs(['--help']), 'help');
   for (const argv of [[], ['--start', '2024-13'], ['--start', '2024-02', '--end', '2024-01'], ['--months', '2024-01', '--start', '2024-01'], ['--months', ''], ['--bogus'], ['2024-01'], ['--start', '1900-01', '--end', '2024-01']]) {
     assert.throws(() => monthsFromArgs(argv), UsageError, JSON.stringify(argv));

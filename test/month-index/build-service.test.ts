@@ -82,3 +82,41 @@ test('close() cancels the running job and the queued ones', async (t) => {
   assert.equal(b.startedAt, undefined, 'the queued job never started');
   assert.throws(() => builds.submit({ months: ['2024-03'] }), /shutting down/);
 });
+
+test('a rebuild that would lose many of a month\'s profiles is refused unless allowed; the month stays', async (t) => {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const gdacDir = await tempDir(t, 'demo-gdac-');
+  await generateDemoGdac({ outDir: gdacDir, months: ['2024-01'], profilesPerMonth: 40, seed: 5 });
+  const mirror = await startGdacMirror({ root: gdacDir });
+  t.after(() => mirror.stop());
+  const { store } = await localStore(t);
+  const catalog = createMonthCatalog({ store, monthCacheBytes: 1 << 20, masterTtlMs: 0 });
+  const builds = createBuildService({ store, gdac: testGdac(t, [mirror.url]), catalog, logger: silentLogger });
+  t.after(() => builds.close());
+  const first = await builds.wait(builds.submit({ months: ['2024-01'] }).id);
+  assert.equal(first.status, 'succeeded');
+  const before = first.results[0];
+  assert.ok(before.profiles >= 30);
+
+  // A complete-looking index that lists only half the files (a stale or partial mirror).
+  const indexPath = join(gdacDir, 'ar_index_global_prof.txt');
+  const full = await readFile(indexPath, 'latin1');
+  const lines = full.split('\n');
+  const rows = lines.filter((l) => l.includes('/profiles/'));
+  const kept = new Set(rows.slice(0, Math.floor(rows.length / 2)));
+  await writeFile(indexPath, lines.filter((l) => !l.includes('/profiles/') || kept.has(l)).join('\n'), 'latin1');
+
+  const refused = await builds.wait(builds.submit({ months: ['2024-01'] }).id);
+  assert.equal(refused.status, 'failed');
+  assert.match(refused.error ?? '', /2024-01 .*instead of \d+; the existing version is kept/);
+  assert.match(refused.results[0].refused ?? '', /allow-shrink/);
+  const month = (await catalog.listMonths()).find((m) => m.month === '2024-01');
+  assert.equal(month?.profiles, before.profiles, 'the existing version still serves the month');
+  assert.equal(month?.key, before.key);
+
+  const allowed = await builds.wait(builds.submit({ months: ['2024-01'], allowShrink: true }).id);
+  assert.equal(allowed.status, 'succeeded');
+  assert.ok(allowed.results[0].profiles < before.profiles);
+  assert.equal((await catalog.listMonths()).find((m) => m.month === '2024-01')?.profiles, allowed.results[0].profiles);
+});
