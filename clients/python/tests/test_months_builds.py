@@ -103,6 +103,8 @@ class BuildTest(ServiceTestCase):
         self.assertEqual(self.service.last().body, {"start": "2023-01", "end": "2023-06"})
         self.client.build(months="2023-04")
         self.assertEqual(self.service.last().body, {"months": ["2023-04"]})
+        self.client.build(months="2023-04", allow_shrink=True)
+        self.assertEqual(self.service.last().body, {"months": ["2023-04"], "allow_shrink": True})
 
     def test_argument_errors(self) -> None:
         for kwargs in ({}, {"start": "2023-01"}, {"months": ["2023-01"], "start": "2023-01", "end": "2023-02"}, {"months": []}):

@@ -174,6 +174,7 @@ class Client:
         poll: float = 1.0,
         progress: Union[ProgressCallback, bool, None] = None,
         wait_timeout: Optional[float] = None,
+        allow_shrink: bool = False,
     ) -> Build:
         """Starts an index build (``POST /admin/builds``); needs ``Client(token=...)``.
 
@@ -188,6 +189,8 @@ class Client:
                 ``True`` to print a progress line on stderr.
             wait_timeout: stop waiting after this many seconds (``TimeoutError``); the build
                 goes on on the server.
+            allow_shrink: accept new month versions that lose more than a fifth of their
+                profiles (the service refuses them by default, keeping the existing version).
 
         Returns:
             The :class:`~argoprofiles.models.Build` (final state when ``wait``).
@@ -205,6 +208,8 @@ class Client:
             body = {"start": format_month(start), "end": format_month(end)}
         else:
             raise ValueError("give months=[...] or both start= and end=")
+        if allow_shrink:
+            body["allow_shrink"] = True
         data, headers = self._transport.json("POST", "/admin/builds", body=body)
         if not isinstance(data, Mapping) or "id" not in data:
             raise ArgoHTTPError(202, self._transport.url("/admin/builds"), "unexpected body", repr(data)[:200])
