@@ -17,6 +17,7 @@ import type { Logger } from '../logger.js';
 import type { MonthCatalog, MonthIndex } from '../month-index/types.js';
 import { withLevelCache, type LevelCacheStats } from './level-cache.js';
 import { mapOrdered } from './ordered.js';
+import { withSingleFlight } from './single-flight.js';
 import { createOutputCache, outputShapeKey, withOutputCache, type OutputCacheStats, type ProfileOutputFn } from './output-cache.js';
 import { toOutputProfile } from './output.js';
 import { createPlanner, monthsOfWindow, type PlannedProfile } from './planner.js';
@@ -76,7 +77,10 @@ export function createQueryService({
   reader: innerReader,
 }: CreateQueryServiceOptions): QueryServiceWithStats {
   const outputBytes = Math.min(outputCacheBytes, profileCacheBytes);
-  const reader = withLevelCache(innerReader ?? createRangeLevelReader({ gdac }), { maxBytes: profileCacheBytes - outputBytes });
+  // cache → single flight → ranged reads: concurrent misses of one profile share one GDAC read.
+  const reader = withLevelCache(withSingleFlight(innerReader ?? createRangeLevelReader({ gdac })), {
+    maxBytes: profileCacheBytes - outputBytes,
+  });
   const outputs = createOutputCache({ maxBytes: outputBytes });
 
   async function plan(query: ProfileQuery, signal: AbortSignal) {
