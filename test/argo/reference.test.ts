@@ -5,10 +5,9 @@
  * a prefix (grown when truncated), then only the byte ranges the range functions name.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import {
   computeProfile,
   decodeLevels,
@@ -24,43 +23,15 @@ import {
   type ProfileMeta,
 } from '../../src/argo/index.js';
 import { readHeader, sliceRange } from '../../src/netcdf/index.js';
+import { loadReference } from '../kit/reference.js';
+import { skipWithoutShared } from '../kit/shared-sample.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const sampleDir = path.resolve(repoRoot, '../shared/argo-gdac-sample');
-const referencePath = path.join(sampleDir, 'expected/reference.json');
 const TOLERANCE = 1e-4;
 /** The first read of a file: 16 KB holds most Argo headers; larger ones take a second read. */
 const HEADER_PREFIX = 16 * 1024;
 const VARIABLES: ArgoVariable[] = ['PRES', 'TEMP', 'PSAL'];
 
 type RefValues = (number | null)[] | null;
-interface RefMode {
-  included: boolean;
-  reason?: string;
-  depth?: Record<string, RefValues>;
-  pressure?: Record<string, RefValues>;
-  native?: Record<string, RefValues>;
-}
-interface RefProfile {
-  platform_number: string;
-  cycle_number: number;
-  direction: string;
-  data_mode: string;
-  time_ms: number | null;
-  latitude: number | null;
-  longitude: number | null;
-  position_qc: string;
-  juld_qc: string;
-  n_prof: number;
-  n_levels: number;
-  standard: RefMode;
-  research: RefMode;
-  expert: RefMode;
-}
-interface Reference {
-  levels: number[];
-  profiles: Record<string, RefProfile>;
-}
 
 interface Tally {
   profiles: number;
@@ -111,11 +82,11 @@ function compareComputed(label: string, computed: ComputedProfile, expected: Rec
 }
 
 test('netcdf/ + argo/ agree with expected/reference.json for every core profile and mode', async (t) => {
-  if (!existsSync(referencePath)) {
-    t.skip(`../shared/argo-gdac-sample not found: expected ${referencePath} (the shared Argo sample sits beside the repo)`);
+  const sampleDir = skipWithoutShared(t);
+  if (!sampleDir) {
     return;
   }
-  const reference = JSON.parse(readFileSync(referencePath, 'utf8')) as Reference;
+  const reference = loadReference(sampleDir);
   const targets = Float64Array.from(reference.levels);
   const tally: Tally = { profiles: 0, modes: 0, metaFields: 0, values: 0, bytesRead: 0, headerBytes: 0, metaBytes: 0, levelBytes: 0, fileBytes: 0, reads: 0, headerRetries: 0 };
   const ids = Object.keys(reference.profiles).sort();

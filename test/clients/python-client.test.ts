@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { loadReference, referenceMonths } from '../kit/reference.js';
 import { sharedSampleDir } from '../kit/shared-sample.js';
 import { build } from '../helpers/build.js';
 
@@ -30,16 +31,7 @@ test('the Python client passes its live tests against the service', { skip, time
       ARGO_RETRY_BACKOFF_SECONDS: '0.01',
     },
   });
-  const reference = JSON.parse(await readFile(join(sample!, 'expected/reference.json'), 'utf8')) as {
-    profiles: Record<string, { time_ms: number | null }>;
-  };
-  const months = [
-    ...new Set(
-      Object.values(reference.profiles)
-        .filter((p) => p.time_ms !== null)
-        .map((p) => new Date(p.time_ms!).toISOString().slice(0, 7)),
-    ),
-  ].sort();
+  const months = referenceMonths(loadReference(sample!));
   const job = app.services.builds.submit({ months });
   const done = await app.services.builds.wait(job.id);
   assert.equal(done.status, 'succeeded', JSON.stringify(done));

@@ -21,7 +21,7 @@ import { createServices } from '../../src/services.js';
 import { build } from '../helpers/build.js';
 import { startGdacMirror, type GdacMirror } from '../kit/gdac-mirror.js';
 import { skipWithoutShared } from '../kit/shared-sample.js';
-import { compareProfile, includedIds, loadReference, type LevelKind, type Reference } from '../query/reference.js';
+import { compareProfile, includedIds, loadReference, referenceMonths, type LevelKind, type Reference } from '../kit/reference.js';
 
 const WHOLE_SAMPLE = { start: '1997-01-01', end: '2024-01-01' };
 
@@ -58,7 +58,7 @@ function setup(t: TestContext): Promise<World> | undefined {
       ARGO_RETRY_BACKOFF_SECONDS: '0',
       ARGO_QUERY_CONCURRENCY: '4',
     };
-    const months = [...new Set(Object.values(reference.profiles).map((p) => new Date(p.time_ms).toISOString().slice(0, 7)))].sort();
+    const months = referenceMonths(reference);
     const config = testConfig(env);
     const services = createServices({ config, logger: createLogger(config) });
     try {
@@ -265,8 +265,9 @@ describe('query behaviour over HTTP', () => {
     // lon ≥ 100 or lon ≤ -90: the West Pacific floats and the East Pacific one (aoml 5906072).
     const bbox = [100, -60, -90, 60] as const;
     const expected = includedIds(w.reference, 'standard').filter((id) => {
-      const p = w.reference.profiles[id];
-      return p.latitude >= bbox[1] && p.latitude <= bbox[3] && (p.longitude >= bbox[0] || p.longitude <= bbox[2]);
+      // Included profiles always have a position.
+      const [lat, lon] = [w.reference.profiles[id].latitude!, w.reference.profiles[id].longitude!];
+      return lat >= bbox[1] && lat <= bbox[3] && (lon >= bbox[0] || lon <= bbox[2]);
     });
     const res = await get(app, { ...WHOLE_SAMPLE, bbox: bbox.join(',') });
     const profiles = parseNdjson(res.body);

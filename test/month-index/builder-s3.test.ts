@@ -17,13 +17,15 @@ import { createBlobStore } from '../../src/storage/index.js';
 import { startGdacMirror } from '../kit/gdac-mirror.js';
 import { startS3Server } from '../kit/s3-server.js';
 import { skipWithoutShared } from '../kit/shared-sample.js';
-import { checkAgainstReference, loadReference, referenceMonths, silentLogger, testGdac } from './helpers.js';
+import { checkAgainstReference, silentLogger, testGdac } from './helpers.js';
+import { loadReference, referenceMonths } from '../kit/reference.js';
 
 test('shared sample over HTTP into s3rver', async (t) => {
   const sample = skipWithoutShared(t);
   if (!sample) return;
-  const reference = loadReference(sample);
-  const months = referenceMonths(reference);
+  const sampleReference = loadReference(sample);
+  const reference = sampleReference.profiles;
+  const months = referenceMonths(sampleReference);
   const overlay = new Map<string, Uint8Array>();
   const mirror = await startGdacMirror({ root: sample, files: overlay });
   const indexText = readFileSync(join(sample, 'ar_index_global_prof.txt'), 'utf8');

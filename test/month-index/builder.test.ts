@@ -19,7 +19,8 @@ import type { MonthIndex } from '../../src/month-index/types.js';
 import { createBlobStore } from '../../src/storage/index.js';
 import { startGdacMirror } from '../kit/gdac-mirror.js';
 import { skipWithoutShared } from '../kit/shared-sample.js';
-import { checkAgainstReference, loadReference, localStore, monthOfMs, referenceMonths, silentLogger, snapshotStore, testGdac } from './helpers.js';
+import { checkAgainstReference, localStore, monthOfMs, silentLogger, snapshotStore, testGdac } from './helpers.js';
+import { loadReference, referenceMonths } from '../kit/reference.js';
 
 const INDEX = 'ar_index_global_prof.txt';
 
@@ -30,8 +31,9 @@ function indexRows(sampleDir: string): string[] {
 test('shared sample over HTTP into a local store: placement, counts, incremental rebuilds', async (t) => {
   const sample = skipWithoutShared(t);
   if (!sample) return;
-  const reference = loadReference(sample);
-  const months = referenceMonths(reference);
+  const sampleReference = loadReference(sample);
+  const reference = sampleReference.profiles;
+  const months = referenceMonths(sampleReference);
   const overlay = new Map<string, Uint8Array>();
   const mirror = await startGdacMirror({ root: sample, files: overlay });
   t.after(() => mirror.stop());

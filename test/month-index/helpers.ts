@@ -11,6 +11,7 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../src/errors.js';
 import { EXCLUSION } from '../../src/month-index/builder.js';
+import type { ReferenceProfile } from '../kit/reference.js';
 import type { MonthIndex } from '../../src/month-index/types.js';
 import { createGdacSource } from '../../src/gdac/index.js';
 import type { GdacSource } from '../../src/gdac/types.js';
@@ -44,30 +45,10 @@ export function testGdac(t: Pick<TestContext, 'after'>, roots: string[], workers
   return gdac;
 }
 
-export interface RefProfile {
-  platform_number: string;
-  cycle_number: number;
-  direction: string;
-  data_mode: string;
-  time_ms: number | null;
-  latitude: number | null;
-  longitude: number | null;
-  position_qc: string;
-  juld_qc: string;
-}
-
-export function loadReference(sampleDir: string): Record<string, RefProfile> {
-  return (JSON.parse(readFileSync(join(sampleDir, 'expected/reference.json'), 'utf8')) as { profiles: Record<string, RefProfile> }).profiles;
-}
-
 export function monthOfMs(ms: number): string {
   return new Date(ms).toISOString().slice(0, 7);
 }
 
-/** Every month of the reference's profiles. */
-export function referenceMonths(reference: Record<string, RefProfile>): string[] {
-  return [...new Set(Object.values(reference).flatMap((p) => (p.time_ms === null ? [] : [monthOfMs(p.time_ms)])))].sort();
-}
 
 export interface CountingStore extends BlobStore {
   counts: { get: number; put: number; list: number; delete: number };
@@ -133,7 +114,7 @@ export const silentLogger = {
 };
 
 /** Checks every reference profile against the built months. */
-export function checkAgainstReference(reference: Record<string, RefProfile>, months: Map<string, MonthIndex>): void {
+export function checkAgainstReference(reference: Record<string, ReferenceProfile>, months: Map<string, MonthIndex>): void {
   for (const [id, ref] of Object.entries(reference)) {
     assert.ok(ref.time_ms !== null, `${id} has a time in the sample`);
     const month = months.get(monthOfMs(ref.time_ms));

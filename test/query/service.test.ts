@@ -12,7 +12,7 @@ import { createQueryService } from '../../src/query/service.js';
 import type { OutputProfile, ProfileQuery } from '../../src/query/types.js';
 import { skipWithoutShared } from '../kit/shared-sample.js';
 import { createFakeGdac, createMemoryCatalog, indexFiles, readSampleFiles, type FileEntry } from './fixtures.js';
-import { compareProfile, includedIds, loadReference, type LevelKind, type Reference } from './reference.js';
+import { compareProfile, includedIds, loadReference, type LevelKind, type Reference } from '../kit/reference.js';
 
 const logger = createLogger({ logLevel: 'silent' });
 
@@ -203,7 +203,7 @@ describe('the read pipeline', () => {
     const { service, gdac } = setup(s.files, { concurrency: 4 });
     const query = allTime({ mode: 'expert', startMs: Date.parse('2018-01-01'), endMs: Date.parse('2019-01-01') });
     const order = includedIds(s.reference, 'expert').filter((id) => {
-      const ms = s.reference.profiles[id].time_ms;
+      const ms = s.reference.profiles[id].time_ms!; // included profiles have a time
       return ms >= query.startMs && ms < query.endMs;
     });
     const failing = order[3];

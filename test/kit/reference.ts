@@ -4,7 +4,7 @@
  * nulls exactly where the reference has them.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QcMode } from '../../src/argo/types.js';
 import type { OutputProfile } from '../../src/query/types.js';
@@ -17,16 +17,21 @@ export interface ReferenceModeResult {
   reason?: string;
   depth?: Record<string, Values>;
   pressure?: Record<string, Values>;
-  native?: { depth: (number | null)[] } & Record<string, Values>;
+  native?: Record<string, Values>;
 }
 export interface ReferenceProfile {
   platform_number: string;
   cycle_number: number;
   direction: string;
   data_mode: string;
-  time_ms: number;
-  latitude: number;
-  longitude: number;
+  /** null when the file has no valid JULD; such profiles are never included. */
+  time_ms: number | null;
+  latitude: number | null;
+  longitude: number | null;
+  position_qc: string;
+  juld_qc: string;
+  n_prof: number;
+  n_levels: number;
   standard: ReferenceModeResult;
   research: ReferenceModeResult;
   expert: ReferenceModeResult;
@@ -36,8 +41,15 @@ export interface Reference {
   profiles: Record<string, ReferenceProfile>;
 }
 
-export async function loadReference(sampleDir: string): Promise<Reference> {
-  return JSON.parse(await readFile(join(sampleDir, 'expected', 'reference.json'), 'utf8')) as Reference;
+/** The reference of the shared sample directory (see shared-sample.ts for finding it). */
+export function loadReference(sampleDir: string): Reference {
+  return JSON.parse(readFileSync(join(sampleDir, 'expected', 'reference.json'), 'utf8')) as Reference;
+}
+
+/** The months (YYYY-MM) of the reference's profiles that have a time. */
+export function referenceMonths(reference: Reference): string[] {
+  const months = Object.values(reference.profiles).flatMap((p) => (p.time_ms === null ? [] : [new Date(p.time_ms).toISOString().slice(0, 7)]));
+  return [...new Set(months)].sort();
 }
 
 export type LevelKind = 'depth' | 'pressure' | 'native';
@@ -49,7 +61,7 @@ export function includedIds(reference: Reference, mode: QcMode): string[] {
     .filter(([, p]) => p[mode].included)
     .sort(
       ([, a], [, b]) =>
-        a.time_ms - b.time_ms ||
+        a.time_ms! - b.time_ms! ||
         (a.platform_number < b.platform_number ? -1 : a.platform_number > b.platform_number ? 1 : 0) ||
         a.cycle_number - b.cycle_number ||
         (a.direction < b.direction ? -1 : a.direction > b.direction ? 1 : 0),
@@ -96,6 +108,7 @@ export function compareProfile(
   assert.equal(profile.cycle_number, ref.cycle_number, `${what}: cycle`);
   assert.equal(profile.direction, ref.direction, `${what}: direction`);
   assert.equal(profile.data_mode, ref.data_mode, `${what}: data mode`);
+  assert.ok(ref.time_ms !== null && ref.latitude !== null && ref.longitude !== null, `${what}: returned but the reference has no time or position`);
   assert.equal(profile.time, new Date(ref.time_ms).toISOString(), `${what}: time`);
   assert.ok(Math.abs(profile.latitude - ref.latitude) <= TOLERANCE, `${what}: latitude`);
   assert.ok(Math.abs(profile.longitude - ref.longitude) <= TOLERANCE, `${what}: longitude`);
