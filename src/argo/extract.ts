@@ -47,13 +47,14 @@ function dimensionSize(header: NcHeader, name: string): number | undefined {
 }
 
 /** The slot of a variable's first row along its first dimension (N_PROF): the primary profile. */
-function firstRowSlot(v: NcVariable): ProfileSlot {
+export function firstRowSlot(v: NcVariable): ProfileSlot {
   const slot: ProfileSlot = { name: v.name, type: v.type, offset: v.offset, length: rowElements(v) * NC_TYPE_SIZE[v.type] };
   if (v.type !== 'char') Object.assign(slot, maskOf(v));
   return slot;
 }
 
-function requireProfileDims(header: NcHeader, id: string | undefined): { nProf: number; nLevels: number } {
+/** N_PROF and N_LEVELS, or `ArgoFormatError` when the file has neither or no profile. */
+export function requireProfileDims(header: NcHeader, id: string | undefined): { nProf: number; nLevels: number } {
   const nProf = dimensionSize(header, 'N_PROF');
   const nLevels = dimensionSize(header, 'N_LEVELS');
   if (nProf === undefined || nLevels === undefined) {
@@ -127,12 +128,13 @@ export function isValidPosition(latitude: number, longitude: number): boolean {
   return Number.isFinite(latitude) && Number.isFinite(longitude) && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180;
 }
 
-function firstChar(s: string): string {
+/** The first character of a fixed-length char field, ' ' when empty. */
+export function firstChar(s: string): string {
   return s.length > 0 ? s[0] : ' ';
 }
 
 /** Trim blanks and NULs (fixed-length char fields are padded with either). */
-function trimField(s: string): string {
+export function trimField(s: string): string {
   return s.replace(/^[\s\0]+|[\s\0]+$/g, '');
 }
 
@@ -204,6 +206,32 @@ export interface LevelColumn {
 const LEVEL_NAMES: ReadonlySet<string> = new Set(LEVEL_VARIABLES);
 
 /**
+ * Decode one primary-profile row: a QC row (`*_QC`, char) to a string of one character per level,
+ * a numeric row to a Float64Array with fill and out-of-range values NaN. Throws `ArgoFormatError`
+ * when the type does not fit the name or the bytes are short.
+ */
+export function decodeLevelColumn(c: LevelColumn, nLevels: number): Float64Array | string {
+  const isQc = c.name.endsWith('_QC');
+  if (isQc !== (c.type === 'char')) {
+    throw new ArgoFormatError({ message: `Argo variable ${c.name} has unexpected type ${c.type}`, context: { variable: c.name } });
+  }
+  const need = nLevels * NC_TYPE_SIZE[c.type];
+  if (c.bytes.length < need) {
+    throw new ArgoFormatError({ message: `Argo variable ${c.name}: ${c.bytes.length} bytes, need ${need}`, context: { variable: c.name } });
+  }
+  return isQc
+    ? decodeValues({ type: 'char', bytes: c.bytes, count: nLevels })
+    : decodeToFloat64({
+        type: c.type,
+        bytes: c.bytes,
+        count: nLevels,
+        fillValue: c.fillValue ?? ARGO_LEVEL_FILL,
+        validMin: c.validMin,
+        validMax: c.validMax,
+      });
+}
+
+/**
  * Decode the primary profile's level rows: numbers to Float64Array with fill → NaN, QC to strings
  * of one character per level; a variable not given (the file lacks it) is null. Other names are
  * ignored.
@@ -213,24 +241,7 @@ export function decodeLevels({ nLevels, columns }: { nLevels: number; columns: I
   for (const name of LEVEL_VARIABLES) levels[name] = null;
   for (const c of columns) {
     if (!LEVEL_NAMES.has(c.name)) continue;
-    const isQc = c.name.endsWith('_QC');
-    if (isQc !== (c.type === 'char')) {
-      throw new ArgoFormatError({ message: `Argo variable ${c.name} has unexpected type ${c.type}`, context: { variable: c.name } });
-    }
-    const need = nLevels * NC_TYPE_SIZE[c.type];
-    if (c.bytes.length < need) {
-      throw new ArgoFormatError({ message: `Argo variable ${c.name}: ${c.bytes.length} bytes, need ${need}`, context: { variable: c.name } });
-    }
-    levels[c.name] = isQc
-      ? decodeValues({ type: 'char', bytes: c.bytes, count: nLevels })
-      : decodeToFloat64({
-          type: c.type,
-          bytes: c.bytes,
-          count: nLevels,
-          fillValue: c.fillValue ?? ARGO_LEVEL_FILL,
-          validMin: c.validMin,
-          validMax: c.validMax,
-        });
+    levels[c.name] = decodeLevelColumn(c, nLevels);
   }
   return levels as ProfileLevels;
 }

@@ -31,7 +31,8 @@ const ALLOWED_CODES: Readonly<Record<QcMode, Uint8Array | null>> = Object.freeze
   expert: codeTable(ALLOWED_FLAGS.expert),
 });
 
-function codeTable(allowed: string | null): Uint8Array | null {
+/** A lookup table of allowed flag characters (null: no filtering), for `codeAllowed`. */
+export function codeTable(allowed: string | null): Uint8Array | null {
   if (allowed === null) return null;
   // 256 entries: a flag is one ISO-8859-1 character; any code outside the table reads undefined → not allowed.
   const table = new Uint8Array(256);
@@ -43,7 +44,7 @@ function codeTable(allowed: string | null): Uint8Array | null {
  * Whether character `i` of `flags` is an allowed flag: one table read on its char code, no
  * per-level string. Past the end, charCodeAt is NaN and the table read undefined: not allowed.
  */
-function codeAllowed(flags: string, i: number, table: Uint8Array): boolean {
+export function codeAllowed(flags: string, i: number, table: Uint8Array): boolean {
   return table[flags.charCodeAt(i)] === 1;
 }
 

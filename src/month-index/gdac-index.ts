@@ -122,6 +122,8 @@ export interface ReadGdacIndexOptions {
   gdac: GdacSource;
   /** The configured index (ARGO_GDAC_INDEX), or undefined for the defaults. */
   indexPath?: string;
+  /** The paths tried in turn without `indexPath` (default: the core index, `.gz` first). */
+  defaultPaths?: readonly string[];
   signal?: AbortSignal;
   /** Called with the path actually opened (the `.gz` or the `.txt`). */
   onOpen?: (path: string) => void;
@@ -160,7 +162,7 @@ export async function openGdacIndex(options: ReadGdacIndexOptions): Promise<{ pa
     return { path: indexPath, chunks };
   }
   let lastError: unknown;
-  for (const path of DEFAULT_INDEX_PATHS) {
+  for (const path of options.defaultPaths ?? DEFAULT_INDEX_PATHS) {
     try {
       return { path, chunks: await gdac.stream(path, { signal }) };
     } catch (error) {
@@ -219,4 +221,12 @@ export async function* readGdacIndex(options: ReadGdacIndexOptions): AsyncGenera
     if (isAbortError(error) || error instanceof GdacIndexError) throw error;
     throw new GdacIndexError({ message: `GDAC index ${path} could not be read`, context: { path, lines: stats.lines }, cause: error });
   }
+}
+
+/**
+ * The text lines of an opened index, gunzipped when needed, with the checks the core index gets
+ * (a last line cut short is refused): for the other GDAC indexes, e.g. the synthetic profile index.
+ */
+export function indexLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  return lines(maybeGunzip(chunks));
 }
