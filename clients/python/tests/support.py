@@ -117,7 +117,8 @@ class Reply:
 
     status: int = 200
     body: Union[bytes, List[bytes]] = b""
-    headers: Dict[str, str] = field(default_factory=dict)
+    #: A list value sends the header once per item (several ``Link`` headers).
+    headers: Dict[str, Union[str, List[str]]] = field(default_factory=dict)
     content_type: str = "application/json"
     gate: Optional[threading.Event] = None
     cut: bool = False
@@ -125,8 +126,9 @@ class Reply:
     stall: float = 0.0
 
 
-def json_reply(obj: Any, status: int = 200, headers: Optional[Dict[str, str]] = None, content_type: str = "application/json") -> Reply:
-    return Reply(status=status, body=json.dumps(obj).encode(), headers=dict(headers or {}), content_type=content_type)
+def json_reply(obj: Any, status: int = 200, headers: Optional[Dict[str, Union[str, List[str]]]] = None, content_type: str = "application/json") -> Reply:
+    body = b"" if obj is None else json.dumps(obj).encode()
+    return Reply(status=status, body=body, headers=dict(headers or {}), content_type=content_type)
 
 
 def ndjson_reply(
@@ -134,15 +136,45 @@ def ndjson_reply(
     matched: Optional[int] = None,
     truncated: bool = False,
     months_missing: str = "",
+    link: Union[str, List[str], None] = None,
+    headers: Optional[Dict[str, Union[str, List[str]]]] = None,
     **kwargs: Any,
 ) -> Reply:
+    """An NDJSON answer with the service's headers; ``link`` is sent as ``Link`` header(s)."""
     chunks = ndjson(*lines)
-    headers = {
+    all_headers: Dict[str, Union[str, List[str]]] = {
         "X-Argo-Profiles-Matched": str(len(chunks) if matched is None else matched),
         "X-Argo-Truncated": "true" if truncated else "false",
         "X-Argo-Months-Missing": months_missing,
     }
-    return Reply(body=chunks, headers=headers, content_type="application/x-ndjson", **kwargs)
+    if link is not None:
+        all_headers["Link"] = link
+    all_headers.update(headers or {})
+    return Reply(body=chunks, headers=all_headers, content_type="application/x-ndjson", **kwargs)
+
+
+def problem_reply(status: int, title: str, detail: str = "", headers: Optional[Dict[str, Union[str, List[str]]]] = None) -> Reply:
+    """An ``application/problem+json`` error answer."""
+    reply = json_reply({"type": "about:blank", "title": title, "status": status, "detail": detail}, status,
+                       content_type="application/problem+json")
+    reply.headers.update(headers or {})
+    return reply
+
+
+class Headers(Dict[str, str]):
+    """Request headers with case-insensitive lookups, as HTTP has them (urllib sends ``X-api-key``)."""
+
+    def __init__(self, items: Iterable[Tuple[str, str]]) -> None:
+        super().__init__((k.lower(), v) for k, v in items)
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(key.lower(), default)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
 
 
 @dataclass
@@ -153,7 +185,7 @@ class Seen:
     path: str
     query: Dict[str, str]
     raw_query: str
-    headers: Dict[str, str]
+    headers: Headers
     body: Optional[Any]
 
 
@@ -184,6 +216,12 @@ class FakeService:
 
             def do_POST(self) -> None:
                 service._handle(self, "POST")
+
+            def do_DELETE(self) -> None:
+                service._handle(self, "DELETE")
+
+            def do_HEAD(self) -> None:
+                service._handle(self, "HEAD")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -228,7 +266,7 @@ class FakeService:
             path=parts.path,
             query=dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True)),
             raw_query=parts.query,
-            headers={k: v for k, v in h.headers.items()},
+            headers=Headers(h.headers.items()),
             body=json.loads(raw) if raw else None,
         )
         with self._lock:
@@ -237,7 +275,8 @@ class FakeService:
         h.send_response(reply.status)
         h.send_header("Content-Type", reply.content_type)
         for k, v in reply.headers.items():
-            h.send_header(k, v)
+            for item in v if isinstance(v, list) else [v]:
+                h.send_header(k, item)
         chunks = reply.body if isinstance(reply.body, list) else None
         body = reply.body if isinstance(reply.body, bytes) else b""
         if reply.gzip:
@@ -249,6 +288,13 @@ class FakeService:
                     chunks = chunks[: len(chunks) // 2]
             else:
                 body = data
+        if method == "HEAD":  # the headers GET would send, no body
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return
+        if reply.status == 204:
+            h.end_headers()
+            return
         if chunks is None:
             h.send_header("Content-Length", str(len(body)))
             h.end_headers()

@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import support
 
-from argoprofiles import ArgoQueryError, Client, Profile
+from argoprofiles import ArgoNotFoundError, ArgoQueryError, Client, Profile
 
 SERVICE_URL = os.environ.get("ARGO_SERVICE_URL", "").strip()
 REFERENCE_JSON = os.environ.get("ARGO_REFERENCE_JSON", "").strip()
@@ -197,6 +197,63 @@ class LiveServiceTest(unittest.TestCase):
         self.assertEqual(dict(native.sizes), {"profile": len(ids), "level": longest})
         self.assertEqual(native["depth"].dims, ("profile", "level"))
         self.assertEqual(native["pressure"].dims, ("profile", "level"))
+
+    def test_a_result_converts_twice_and_every_member_is_an_item(self) -> None:
+        month = self.busiest_month()
+        start, end = month_window(month)
+        result = self.client.profiles(start, end, depth=self.levels, variables=VARIABLES)
+        profiles = result.to_list()
+        self.assertEqual(len(profiles), len(self.included_by_month[month]))
+        if support.has_module("pandas"):
+            self.assertEqual(len(result.to_dataframe()), len(profiles) * len(self.levels))
+        if support.has_module("xarray"):
+            self.assertEqual(result.to_xarray().sizes["profile"], len(profiles))
+        self.assertEqual([p.id for p in result], [p.id for p in profiles])
+        for p in profiles:
+            self.assertEqual(p["id"], p.id)
+            self.assertEqual(p["time"], p.time)
+            for name in p:
+                p[name]  # every member of the line is reachable
+            self.assertEqual(set(p.keys()) >= {"id", "platform_number", "cycle_number", "time", "latitude",
+                                                "longitude", "depth", *VARIABLES}, True, sorted(p.keys()))
+
+    def test_count_agrees_with_the_stream(self) -> None:
+        month = self.busiest_month()
+        start, end = month_window(month)
+        counts = self.client.count(start, end, mode="standard")
+        self.assertEqual(counts.matched, len(self.included_by_month[month]))
+        self.assertFalse(counts.truncated)
+        self.assertEqual(counts.months_missing, [])
+
+    def test_all_pages_concatenate_to_the_uncapped_result(self) -> None:
+        month = self.busiest_month()
+        ids = self.included_by_month[month]
+        if len(ids) < 2:
+            self.skipTest("the busiest month has one standard profile: nothing to page")
+        start, end = month_window(month)
+        full = [p.id for p in self.client.profiles(start, end, variables=VARIABLES)]
+        paged = self.client.profiles(start, end, variables=VARIABLES, max_profiles=1, all=True, warn=False)
+        self.assertTrue(paged.truncated)
+        if paged.next is None:
+            self.skipTest("the service sends no Link rel=next yet (cursors not implemented)")
+        self.assertEqual([p.id for p in paged], full)
+        self.assertEqual(paged.pages, len(full))
+
+    def test_a_floats_profiles(self) -> None:
+        month = self.busiest_month()
+        pid = self.included_by_month[month][0]
+        wmo = self.reference["profiles"][pid]["platform_number"]
+        expected = sorted(
+            i for m, month_ids in self.included_by_month.items() if m in self.months for i in month_ids
+            if self.reference["profiles"][i]["platform_number"] == wmo
+        )
+        try:
+            info = self.client.platform(wmo)
+        except ArgoNotFoundError:
+            self.skipTest("the service has no /v1/platforms/{wmo} route yet")
+        self.assertEqual(info.platform_number, wmo)
+        got = sorted(p.id for p in self.client.platform_profiles(wmo, mode="standard", variables=VARIABLES, all=True))
+        self.assertEqual(got, expected)
 
     def test_bad_parameters_are_named(self) -> None:
         with self.assertRaises(ArgoQueryError) as ctx:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Dict, List
 
 import support  # noqa: F401  (first: puts ../src on sys.path)
-from support import FakeService, json_reply
+from support import FakeService, Reply, Seen, json_reply
 
 from argoprofiles import (
     ArgoAuthError,
@@ -179,6 +179,88 @@ class BuildTest(ServiceTestCase):
         with self.assertRaises(ArgoQueryError) as ctx:
             self.client.build(months=["2099-01"])
         self.assertEqual(ctx.exception.parameters, ["months"])
+
+
+class AdminTest(ServiceTestCase):
+    def test_builds_lists_recent_jobs(self) -> None:
+        jobs = [build_state("running", 1), dict(build_state("succeeded", 3), id="b-41")]
+        self.service.routes[("GET", "/admin/builds")] = json_reply({"builds": jobs})
+        builds = self.client.builds(limit=20)
+        self.assertEqual([(b.id, b.status) for b in builds], [("b-42", "running"), ("b-41", "succeeded")])
+        self.assertIsInstance(builds[0], Build)
+        seen = self.service.last()
+        self.assertEqual((seen.query, seen.headers.get("Authorization")), ({"limit": "20"}, "Bearer t0ken"))
+        self.service.routes[("GET", "/admin/builds")] = json_reply(jobs)  # a bare array works too
+        self.assertEqual(len(self.client.builds()), 2)
+        self.assertEqual(self.service.last().query, {})
+        with self.assertRaises(ValueError):
+            self.client.builds(limit=0)
+
+    def test_builds_all_follows_link_headers_and_next_members(self) -> None:
+        def route(seen: Seen) -> Reply:
+            cursor = seen.query.get("cursor")
+            if cursor is None:
+                return json_reply({"builds": [dict(build_state("running", 0), id="b-3")]},
+                                  headers={"Link": '</admin/builds?limit=1&cursor=c2>; rel="next"'})
+            if cursor == "c2":
+                return json_reply({"builds": [dict(build_state("failed", 0), id="b-2")], "next": "c1"})
+            return json_reply({"builds": [dict(build_state("succeeded", 3), id="b-1")], "next": None})
+
+        self.service.routes[("GET", "/admin/builds")] = route
+        self.assertEqual([b.id for b in self.client.builds(limit=1)], ["b-3"])  # one page unless all=True
+        self.assertEqual([b.id for b in self.client.builds(limit=1, all=True)], ["b-3", "b-2", "b-1"])
+        self.assertEqual([r.query for r in self.service.requests[1:]],
+                         [{"limit": "1"}, {"limit": "1", "cursor": "c2"}, {"limit": "1", "cursor": "c1"}])
+
+    def test_cancel_a_build(self) -> None:
+        self.service.routes[("DELETE", "/admin/builds/b-42")] = json_reply(build_state("cancelled", 1), 202)
+        build = self.client.cancel_build("b-42")
+        self.assertIsNotNone(build)
+        assert build is not None
+        self.assertEqual((build.status, build.cancelled, build.finished), ("cancelled", True, True))
+        seen = self.service.last()
+        self.assertEqual((seen.method, seen.headers.get("Authorization")), ("DELETE", "Bearer t0ken"))
+
+    def test_cancel_without_a_body_fetches_the_state(self) -> None:
+        self.service.routes[("DELETE", "/admin/builds/b-42")] = json_reply(None, 204)
+        self.service.routes[("GET", "/admin/builds/b-42")] = json_reply(build_state("canceled", 2))
+        build = self.client.cancel_build("b-42")
+        assert build is not None
+        self.assertTrue(build.cancelled)
+        self.assertEqual([r.method for r in self.service.requests], ["DELETE", "GET"])
+
+    def test_build_cancel_method_and_waiting_on_a_cancelled_build(self) -> None:
+        self.service.routes[("GET", "/admin/builds/b-42")] = [json_reply(build_state("running", 1)),
+                                                              json_reply(build_state("cancelled", 1))]
+        self.service.routes[("DELETE", "/admin/builds/b-42")] = json_reply(build_state("running", 1), 202)
+        build = self.client.get_build("b-42")
+        self.assertIs(build.cancel(), build)
+        with self.assertRaises(ArgoBuildError) as ctx:  # waiting ends, and says it was cancelled
+            build.wait(poll=0.01)
+        self.assertIn("b-42 was cancelled", str(ctx.exception))
+        self.assertTrue(build.wait(poll=0.01, check=False).cancelled)
+
+    def test_cancel_an_unknown_build(self) -> None:
+        with self.assertRaises(ArgoNotFoundError):
+            self.client.cancel_build("nope")
+
+    def test_delete_a_month(self) -> None:
+        self.service.routes[("DELETE", "/admin/months/2023-04")] = json_reply({"month": "2023-04", "deleted": True})
+        self.assertEqual(self.client.delete_month("2023-04"), {"month": "2023-04", "deleted": True})
+        self.service.routes[("DELETE", "/admin/months/2023-05")] = json_reply(None, 204)
+        self.assertEqual(self.client.delete_month(date(2023, 5, 1)), {})
+        self.assertEqual([(r.method, r.path) for r in self.service.requests],
+                         [("DELETE", "/admin/months/2023-04"), ("DELETE", "/admin/months/2023-05")])
+        with self.assertRaises(ArgoNotFoundError):
+            self.client.delete_month("1999-01")
+        with self.assertRaises(ValueError):
+            self.client.delete_month("2023-4")
+
+    def test_admin_refused_without_a_token(self) -> None:
+        problem = {"title": "Unauthorized", "status": 401, "detail": "admin token required"}
+        self.service.routes[("DELETE", "/admin/months/2023-04")] = json_reply(problem, 401, content_type="application/problem+json")
+        with self.assertRaises(ArgoAuthError):
+            Client(self.service.base_url).delete_month("2023-04")
 
 
 if __name__ == "__main__":

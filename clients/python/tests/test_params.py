@@ -10,12 +10,20 @@ import support
 from argoprofiles.models import parse_time
 from argoprofiles.params import (
     format_bbox,
+    format_dataset,
     format_depth,
+    format_fields,
+    format_format,
     format_instant,
     format_month,
+    format_near,
     format_platform,
+    format_polygon,
+    format_radius,
     format_variables,
+    format_wmo,
     parse_levels,
+    profile_query,
 )
 
 
@@ -129,6 +137,148 @@ class OtherParamsTest(unittest.TestCase):
         self.assertEqual(format_variables("TEMP, pres"), "TEMP,PRES")
         with self.assertRaises(ValueError):
             format_variables([])
+
+    def test_bgc_variables_need_the_bgc_dataset(self) -> None:
+        self.assertEqual(format_variables(["doxy", "CHLA", "bbp700", "TEMP"], dataset="bgc"), "DOXY,CHLA,BBP700,TEMP")
+        self.assertEqual(format_variables("PH_IN_SITU_TOTAL,DOWN_IRRADIANCE490", dataset="bgc"),
+                         "PH_IN_SITU_TOTAL,DOWN_IRRADIANCE490")
+        for dataset in (None, "phy"):
+            with self.subTest(dataset=dataset):
+                with self.assertRaises(ValueError) as ctx:
+                    format_variables(["TEMP", "DOXY"], dataset=dataset)
+                self.assertIn("DOXY is a BGC parameter", str(ctx.exception))
+                self.assertIn("dataset='bgc'", str(ctx.exception))
+        with self.assertRaises(ValueError) as ctx:
+            format_variables(["DOXY", "CHLA"])
+        self.assertIn("DOXY, CHLA are BGC parameters", str(ctx.exception))
+        with self.assertRaises(ValueError) as ctx:
+            format_variables(["TEMP;drop", "9X"], dataset="bgc")
+        self.assertIn("not an Argo parameter name", str(ctx.exception))
+
+    def test_dataset_fields_and_format(self) -> None:
+        self.assertEqual(format_dataset("BGC"), "bgc")
+        self.assertEqual(format_dataset(" phy "), "phy")
+        for bad in ("core", "", "synthetic"):
+            with self.subTest(bad=bad):
+                with self.assertRaises(ValueError) as ctx:
+                    format_dataset(bad)
+                self.assertIn("'phy' or 'bgc'", str(ctx.exception))
+        with self.assertRaises(TypeError):
+            format_dataset(1)  # type: ignore[arg-type]
+        self.assertEqual(format_fields("positions"), "positions")
+        with self.assertRaises(ValueError) as ctx:
+            format_fields("position")
+        self.assertIn("'positions'", str(ctx.exception))
+        self.assertEqual(format_format("GeoJSON"), "geojson")
+        for fmt in ("ndjson", "json", "csv", "geojson", "parquet", "arrow"):
+            self.assertEqual(format_format(fmt), fmt)
+        with self.assertRaises(ValueError) as ctx:
+            format_format("xlsx")
+        self.assertIn("parquet", str(ctx.exception))
+
+    def test_wmo(self) -> None:
+        self.assertEqual(format_wmo(6903247), "6903247")
+        self.assertEqual(format_wmo(" 6903247 "), "6903247")
+        for bad in ("69032x7", "../admin", "", True, 6.5):
+            with self.subTest(bad=bad):
+                with self.assertRaises(ValueError):
+                    format_wmo(bad)  # type: ignore[arg-type]
+
+
+class ShapeTest(unittest.TestCase):
+    SQUARE = [(-30, 40), (-15, 40), (-15, 55), (-30, 55)]
+
+    def test_polygon_from_vertices(self) -> None:
+        self.assertEqual(format_polygon(self.SQUARE), "-30,40,-15,40,-15,55,-30,55")
+        closed = self.SQUARE + [self.SQUARE[0]]
+        self.assertEqual(format_polygon(closed), "-30,40,-15,40,-15,55,-30,55")  # open: the service closes it
+        self.assertEqual(format_polygon([(170, -10), (-170, -10), (-170, 10), (170, 10.5)]),
+                         "170,-10,-170,-10,-170,10,170,10.5")  # across the antimeridian, as given
+
+    def test_polygon_other_forms(self) -> None:
+        self.assertEqual(format_polygon([-30, 40, -15, 40, -15, 55]), "-30,40,-15,40,-15,55")
+        geometry = {"type": "Polygon", "coordinates": [[[-30, 40], [-15, 40], [-15, 55], [-30, 40]]]}
+        self.assertEqual(format_polygon(geometry), "-30,40,-15,40,-15,55")
+        self.assertEqual(format_polygon({"type": "Feature", "properties": {}, "geometry": geometry}), "-30,40,-15,40,-15,55")
+        self.assertEqual(format_polygon(" 1,2,3,4,5,6 "), "1,2,3,4,5,6")
+
+        class Ring:  # the shapely interface: .exterior.coords and .interiors
+            coords = [(-30.0, 40.0, 0.0), (-15.0, 40.0, 0.0), (-15.0, 55.0, 0.0), (-30.0, 40.0, 0.0)]
+
+        class Shape:
+            exterior = Ring()
+            interiors: list = []
+
+        self.assertEqual(format_polygon(Shape()), "-30,40,-15,40,-15,55")
+
+    def test_polygon_errors(self) -> None:
+        cases = [
+            ([(0, 0), (1, 1)], ValueError, "at least 3 distinct"),
+            ([(0, 0), (1, 1), (0, 0), (0, 0)], ValueError, "at least 3 distinct"),
+            ([(0, 0, 1), (1, 1), (2, 0)], ValueError, "(lon, lat) pair"),
+            ([(0, 0), (1, 1), (2, 95)], ValueError, "latitude 95"),
+            ([(0, 0), (1, 1), (200, 5)], ValueError, "longitude 200"),
+            ([(0, 0), (1, 1), (2, float("nan"))], ValueError, "finite"),
+            ([(0, 0), (1, "1"), (2, 0)], TypeError, "number"),
+            ([1, 2, 3], ValueError, "lon,lat pairs"),
+            ({"type": "Point", "coordinates": [0, 0]}, ValueError, "Polygon"),
+            ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1]], [[0.2, 0.2], [0.3, 0.2], [0.3, 0.3]]]},
+             ValueError, "holes"),
+            ("", ValueError, "empty"),
+            (5, TypeError, "list of (lon, lat)"),
+        ]
+        for value, exc, text in cases:
+            with self.subTest(value=value):
+                with self.assertRaises(exc) as ctx:
+                    format_polygon(value)
+                self.assertIn("polygon", str(ctx.exception))
+                self.assertIn(text, str(ctx.exception))
+
+    def test_near_and_radius(self) -> None:
+        self.assertEqual(format_near((-20.5, 45)), "-20.5,45")
+        self.assertEqual(format_near("-20.5, 45"), "-20.5,45")
+        self.assertEqual(format_radius(250), "250")
+        self.assertEqual(format_radius(12.5), "12.5")
+        with self.assertRaises(ValueError) as ctx:
+            format_near((45, -100))
+        self.assertIn("latitude -100", str(ctx.exception))
+        with self.assertRaises(ValueError):
+            format_near("here")
+        with self.assertRaises(ValueError):
+            format_near((1, 2, 3))
+        for bad in (0, -5, float("inf")):
+            with self.subTest(bad=bad):
+                with self.assertRaises(ValueError):
+                    format_radius(bad)
+
+
+class ProfileQueryTest(unittest.TestCase):
+    def test_every_v11_parameter(self) -> None:
+        query = profile_query(
+            "2024-01-01", "2024-02-01", dataset="bgc", variables=["doxy", "temp"], fields="positions",
+            polygon=[(-30, 40), (-15, 40), (-15, 55)], near=(-20, 45), radius_km=100, cursor="c1",
+        )
+        self.assertEqual(query, {
+            "start": "2024-01-01", "end": "2024-02-01", "dataset": "bgc", "variables": "DOXY,TEMP",
+            "fields": "positions", "polygon": "-30,40,-15,40,-15,55", "near": "-20,45", "radius_km": "100",
+            "cursor": "c1",
+        })
+
+    def test_start_and_end_are_optional_for_platform_routes(self) -> None:
+        self.assertEqual(profile_query(mode="research"), {"mode": "research"})
+
+    def test_near_and_radius_go_together(self) -> None:
+        for kwargs in ({"near": (0, 0)}, {"radius_km": 5}):
+            with self.subTest(kwargs=kwargs):
+                with self.assertRaises(ValueError) as ctx:
+                    profile_query("2024-01-01", "2024-02-01", **kwargs)  # type: ignore[arg-type]
+                self.assertIn("near=(lon, lat) and radius_km go together", str(ctx.exception))
+
+    def test_cursor_must_be_text(self) -> None:
+        for bad in ("", "  ", 5):
+            with self.subTest(bad=bad):
+                with self.assertRaises(ValueError):
+                    profile_query("2024-01-01", "2024-02-01", cursor=bad)  # type: ignore[arg-type]
 
     def test_month(self) -> None:
         self.assertEqual(format_month("2023-04"), "2023-04")

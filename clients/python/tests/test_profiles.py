@@ -87,6 +87,45 @@ class RequestTest(ProfilesTestCase):
         self.assertEqual(self.service.last().path, "/argo/v1/profiles")
         self.assertEqual(self.service.last().headers.get("Authorization"), "Bearer s3cret")
 
+    def test_v11_parameters_are_encoded_as_the_api_names_them(self) -> None:
+        self.service.routes[PATH] = ndjson_reply([])
+        list(self.client.profiles(
+            "2024-01-01", "2024-02-01", dataset="bgc", variables=["doxy", "chla", "bbp700"], fields="positions",
+            polygon=[(-30, 40), (-15, 40), (-15, 55), (-30, 40)], near=(-20, 45.5), radius_km=300, cursor="abc=",
+        ))
+        seen = self.service.last()
+        self.assertEqual(seen.query, {
+            "start": "2024-01-01", "end": "2024-02-01", "dataset": "bgc", "variables": "DOXY,CHLA,BBP700",
+            "fields": "positions", "polygon": "-30,40,-15,40,-15,55", "near": "-20,45.5", "radius_km": "300",
+            "cursor": "abc=", "format": "ndjson",
+        })
+        self.assertIn("polygon=-30,40,-15,40,-15,55", seen.raw_query)
+
+    def test_bad_v11_arguments_fail_before_any_request(self) -> None:
+        cases = [
+            ({"variables": ["TEMP", "DOXY"]}, "add dataset='bgc'"),
+            ({"dataset": "bio"}, "'phy' or 'bgc'"),
+            ({"fields": "levels"}, "'positions'"),
+            ({"polygon": [(0, 0), (1, 1)]}, "at least 3 distinct"),
+            ({"near": (0, 0)}, "go together"),
+            ({"near": (0, 91), "radius_km": 10}, "latitude 91"),
+        ]
+        for kwargs, text in cases:
+            with self.subTest(kwargs=kwargs):
+                with self.assertRaises(ValueError) as ctx:
+                    self.client.profiles("2024-01-01", "2024-02-01", **kwargs)  # type: ignore[arg-type]
+                self.assertIn(text, str(ctx.exception))
+        self.assertEqual(self.service.requests, [])
+
+    def test_api_key_header(self) -> None:
+        self.service.routes[PATH] = ndjson_reply([])
+        client = Client(self.service.base_url, api_key="k-123")
+        list(client.profiles("2024-01-01", "2024-02-01"))
+        self.assertEqual(self.service.last().headers.get("X-API-Key"), "k-123")
+        self.assertNotIn("k-123", repr(client))
+        list(self.client.profiles("2024-01-01", "2024-02-01"))
+        self.assertNotIn("X-API-Key", self.service.last().headers)
+
     def test_wrong_types_fail_before_any_request(self) -> None:
         with self.assertRaises(ValueError):
             self.client.profiles("2023-04-01", "2023-05-01", bbox=(1, 2, 3))
@@ -140,6 +179,54 @@ class ResultTest(ProfilesTestCase):
         self.assertEqual(p["DOXY"], [1.0, 2.0, None, 3.0])
         self.assertEqual(p.extra, {"ocean": "A"})
 
+    def test_every_member_of_the_line_is_an_item(self) -> None:
+        line = depth_profile(1, ocean="A", parameter_data_mode={"DOXY": "A"}, DOXY=[1.0, None, 2.0, 3.0])
+        self.service.routes[PATH] = ndjson_reply([line])
+        (p,) = list(self.client.profiles("2024-01-01", "2024-02-01"))
+        self.assertEqual(list(p.keys()), list(line.keys()))  # the line's members, in its order
+        self.assertEqual(len(p), len(line))
+        for name in line:
+            with self.subTest(name=name):
+                self.assertIn(name, p)
+                if name == "time":  # documented members come typed, as the attributes
+                    self.assertEqual(p[name], p.time)
+                    self.assertEqual(p[name], datetime(2024, 1, 1, 5, 41, 0, 1000, tzinfo=timezone.utc))
+                else:
+                    self.assertEqual(p[name], line[name])
+        self.assertEqual((p["id"], p["platform_number"], p["cycle_number"]), (p.id, "6903241", 1))
+        self.assertEqual(p["latitude"], p.latitude)
+        self.assertEqual(p["depth"], [0, 10, 20, 50])
+        self.assertEqual(p["parameter_data_mode"], {"DOXY": "A"})
+        self.assertEqual(p.parameter_data_mode, {"DOXY": "A"})
+        # None of them, or all: a name the line does not have is a KeyError, whatever it is.
+        for missing in ("pressure", "PRES", "nope", "variables"):
+            with self.subTest(missing=missing):
+                self.assertNotIn(missing, p)
+                with self.assertRaises(KeyError):
+                    p[missing]
+                self.assertIsNone(p.get(missing))
+        as_dict = dict(p)
+        self.assertEqual(as_dict["TEMP"], line["TEMP"])
+        self.assertEqual(set(as_dict), set(line))
+
+    def test_null_direction_and_data_mode(self) -> None:
+        line = depth_profile(1, data_mode=None)
+        del line["direction"]
+        self.service.routes[PATH] = ndjson_reply([line])
+        (p,) = list(self.client.profiles("2024-01-01", "2024-02-01"))
+        self.assertEqual((p.direction, p.data_mode), ("", ""))
+        self.assertNotIn("direction", p)
+        self.assertEqual(p["data_mode"], "")
+
+    def test_a_hand_built_profile_is_a_mapping_too(self) -> None:
+        p = Profile(id="x", platform_number="1", cycle_number=1, direction="A", data_mode="R",
+                    time=datetime(2024, 1, 1, tzinfo=timezone.utc), latitude=1.0, longitude=2.0,
+                    depth=[5.0], variables={"TEMP": [20.0]})
+        self.assertEqual(p["TEMP"], [20.0])
+        self.assertEqual(p["depth"], [5.0])
+        self.assertNotIn("pressure", p)
+        self.assertIn("id", p)
+
     def test_missing_headers(self) -> None:
         self.service.routes[PATH] = Reply(body=ndjson(depth_profile(1)), content_type="application/x-ndjson")
         result = self.client.profiles("2024-01-01", "2024-02-01")
@@ -165,8 +252,31 @@ class ResultTest(ProfilesTestCase):
         self.service.routes[PATH] = ndjson_reply([depth_profile(1)])
         result = self.client.profiles("2024-01-01", "2024-02-01")
         self.assertEqual(len(list(result)), 1)
-        with self.assertRaises(RuntimeError):
+        with self.assertRaises(RuntimeError) as ctx:
             list(result)
+        self.assertIn("to_list()", str(ctx.exception))
+        with self.assertRaises(RuntimeError):  # what plain iteration read was not kept
+            result.to_list()
+
+    def test_a_kept_result_can_be_read_again(self) -> None:
+        self.service.routes[PATH] = ndjson_reply([depth_profile(1), depth_profile(2)])
+        result = self.client.profiles("2024-01-01", "2024-02-01")
+        first = result.to_list()
+        self.assertEqual([p.cycle_number for p in first], [1, 2])
+        self.assertEqual(result.to_list(), first)
+        self.assertEqual([p.cycle_number for p in result], [1, 2])  # iteration reads the kept profiles
+        self.assertEqual(list(result), first)
+        self.assertEqual(len(self.service.requests), 1)
+        self.assertIn("kept", repr(result))
+
+    def test_a_failed_stream_is_never_converted_silently(self) -> None:
+        lines = [depth_profile(1), {"error": {"status": 502, "message": "GDAC unreachable"}}]
+        self.service.routes[PATH] = ndjson_reply(lines)
+        result = self.client.profiles("2024-01-01", "2024-02-01")
+        for _ in range(2):
+            with self.assertRaises(ArgoStreamError) as ctx:
+                result.to_list()
+            self.assertEqual((ctx.exception.status, ctx.exception.profiles_read), (502, 1))
 
     def test_close_early_and_context_manager(self) -> None:
         self.service.routes[PATH] = ndjson_reply([depth_profile(i) for i in range(1, 6)])
@@ -258,6 +368,60 @@ class StreamingTest(ProfilesTestCase):
         with self.assertRaises(ArgoStreamError) as ctx:
             next(it)
         self.assertIn("timeout", str(ctx.exception))
+
+
+class CountAndDownloadTest(ProfilesTestCase):
+    def test_count_is_a_head_request(self) -> None:
+        self.service.routes[("HEAD", "/v1/profiles")] = ndjson_reply(
+            [], matched=1234, truncated=True, months_missing="2024-02", link='<?cursor=n1>; rel="next"'
+        )
+        counts = self.client.count("2024-01-01", "2024-03-01", bbox=(-40, 20, -10, 50), dataset="bgc",
+                                   variables=["DOXY"], max_profiles=10)
+        seen = self.service.last()
+        self.assertEqual(seen.method, "HEAD")
+        self.assertEqual(seen.query["bbox"], "-40,20,-10,50")
+        self.assertEqual(seen.query["variables"], "DOXY")
+        self.assertEqual((counts.matched, counts.truncated, counts.months_missing), (1234, True, ["2024-02"]))
+        self.assertEqual(counts.next, self.service.base_url + "/v1/profiles?cursor=n1")
+
+    def test_download_returns_the_body_in_the_format_asked(self) -> None:
+        body = b'{"type":"FeatureCollection","features":[]}'
+        self.service.routes[PATH] = Reply(body=body, content_type="application/geo+json",
+                                          headers={"X-Argo-Profiles-Matched": "0", "X-Argo-Truncated": "false"})
+        d = self.client.download("2024-01-01", "2024-02-01", "geojson", bbox=(-40, 20, -10, 50))
+        seen = self.service.last()
+        self.assertEqual(seen.query["format"], "geojson")
+        self.assertEqual(seen.headers.get("Accept"), "application/geo+json")
+        self.assertEqual((d.content, d.size, d.format, d.media_type), (body, len(body), "geojson", "application/geo+json"))
+        self.assertEqual((d.matched, d.truncated), (0, False))
+
+    def test_download_streams_to_a_file_and_undoes_gzip(self) -> None:
+        import os
+        import tempfile
+
+        payload = bytes(range(256)) * 400  # binary, several chunks
+        self.service.routes[PATH] = Reply(body=[payload[i:i + 5000] for i in range(0, len(payload), 5000)], gzip=True,
+                                          content_type="application/vnd.apache.parquet",
+                                          headers={"X-Argo-Truncated": "true", "X-Argo-Profiles-Matched": "9",
+                                                   "Link": '</v1/profiles?format=parquet&cursor=p2>; rel="next"'})
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "x.parquet")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                d = self.client.download("2024-01-01", "2024-02-01", "parquet", to=path, max_profiles=3)
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), payload)
+        self.assertIsNone(d.content)
+        self.assertEqual(d.size, len(payload))
+        self.assertTrue(d.truncated)
+        self.assertEqual(d.next, self.service.base_url + "/v1/profiles?format=parquet&cursor=p2")
+        self.assertEqual([w.category for w in caught], [ArgoTruncatedWarning])
+        self.assertEqual(caught[0].filename, __file__)
+
+    def test_download_refuses_an_unknown_format(self) -> None:
+        with self.assertRaises(ValueError):
+            self.client.download("2024-01-01", "2024-02-01", "xlsx")
+        self.assertEqual(self.service.requests, [])
 
 
 class HTTPErrorTest(ProfilesTestCase):

@@ -11,9 +11,11 @@ Standard library only; ``pandas`` and ``xarray`` are optional, for the conversio
         print(profile.platform_number, profile.time, profile["TEMP"][:3])
 
     ds = client.profiles("2024-01-01", "2024-02-01", depth=range(0, 1001, 10)).to_xarray()
+
+Distribution and import name: ``argoprofiles`` (``pip install './clients/python[xarray]'``).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .client import Client  # noqa: E402
 from .convert import to_dataframe, to_xarray  # noqa: E402
@@ -26,12 +28,13 @@ from .errors import (  # noqa: E402
     ArgoMonthsMissingWarning,
     ArgoNotFoundError,
     ArgoQueryError,
+    ArgoRateLimitError,
     ArgoStreamError,
     ArgoTruncatedWarning,
     ArgoWarning,
     ParameterProblem,
 )
-from .models import Build, BuildProgress, MonthInfo, Profile  # noqa: E402
+from .models import Build, BuildProgress, Download, MonthInfo, PlatformInfo, Profile, QueryCounts  # noqa: E402
 from .stream import ProfileStream  # noqa: E402
 
 __all__ = [
@@ -40,6 +43,9 @@ __all__ = [
     "ProfileStream",
     "Profile",
     "MonthInfo",
+    "PlatformInfo",
+    "QueryCounts",
+    "Download",
     "Build",
     "BuildProgress",
     "to_dataframe",
@@ -50,6 +56,7 @@ __all__ = [
     "ArgoQueryError",
     "ArgoAuthError",
     "ArgoNotFoundError",
+    "ArgoRateLimitError",
     "ArgoStreamError",
     "ArgoBuildError",
     "ParameterProblem",

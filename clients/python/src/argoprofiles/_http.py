@@ -5,18 +5,21 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
+from ._headers import parse_retry_after
 from .errors import (
     ArgoAuthError,
     ArgoConnectionError,
     ArgoHTTPError,
     ArgoNotFoundError,
     ArgoQueryError,
+    ArgoRateLimitError,
     ArgoStreamError,
     ParameterProblem,
 )
@@ -26,6 +29,15 @@ from .errors import (
 CHUNK_BYTES = 64 * 1024
 #: How much of a non-JSON error body is quoted in an exception message.
 MAX_QUOTED_BODY = 500
+#: Statuses retried when they carry ``Retry-After``: 429 (rate limit, request cost) and 503
+#: (overloaded or starting). Both mean the request was not processed, so a retry is safe.
+RETRY_STATUSES = (429, 503)
+#: Retries of one request before the error is raised: enough to ride out a token bucket
+#: refilling, few enough that a client over its limit does not keep knocking.
+DEFAULT_MAX_RETRIES = 3
+#: The longest Retry-After the client waits out by itself (seconds). A longer one (an hourly
+#: quota) is raised at once: the caller, not a hidden sleep, should decide to wait that long.
+DEFAULT_MAX_RETRY_WAIT = 60.0
 
 
 def _gunzip(data: bytes) -> bytes:
@@ -64,8 +76,20 @@ def _problem_errors(body: Mapping[str, Any]) -> List[ParameterProblem]:
     return problems
 
 
-def error_from_response(status: int, reason: str, url: str, raw: bytes) -> ArgoHTTPError:
-    """Maps an HTTP error response to the matching exception class."""
+def error_from_response(
+    status: int,
+    reason: str,
+    url: str,
+    raw: bytes,
+    retry_after: Optional[float] = None,
+    retries: int = 0,
+    gave_up: Optional[str] = None,
+) -> ArgoHTTPError:
+    """Maps an HTTP error response to the matching exception class.
+
+    ``retry_after``, ``retries`` and ``gave_up`` describe the Retry-After handling of a 429/503
+    (what the server asked, how often the client retried, why it stopped).
+    """
     body: Optional[Dict[str, Any]] = None
     text = raw.decode("utf-8", errors="replace")
     try:
@@ -92,18 +116,40 @@ def error_from_response(status: int, reason: str, url: str, raw: bytes) -> ArgoH
         return ArgoAuthError(status, url, title, detail, body)
     if status == 404:
         return ArgoNotFoundError(status, url, title, detail, body)
-    return ArgoHTTPError(status, url, title, detail, body)
+    if status == 429:
+        return ArgoRateLimitError(status, url, title, detail, body, retry_after=retry_after, retries=retries, gave_up=gave_up)
+    return ArgoHTTPError(status, url, title, detail, body, retry_after=retry_after, retries=retries, gave_up=gave_up)
 
 
 class Transport:
-    """Sends requests to one service base URL; one instance per :class:`~argoprofiles.Client`."""
+    """Sends requests to one service base URL; one instance per :class:`~argoprofiles.Client`.
 
-    def __init__(self, base_url: str, timeout: float, headers: Mapping[str, str]) -> None:
+    A 429 or 503 answer with a ``Retry-After`` header is retried after the delay it names, at
+    most ``max_retries`` times and only when that delay is at most ``max_retry_wait`` seconds;
+    then the error is raised with what the server asked for.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float,
+        headers: Mapping[str, str],
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
+    ) -> None:
         if not base_url.lower().startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
+        if not max_retry_wait >= 0:
+            raise ValueError(f"max_retry_wait must be >= 0 seconds, got {max_retry_wait!r}")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.headers = dict(headers)
+        self.max_retries = max_retries
+        self.max_retry_wait = float(max_retry_wait)
+        #: Replaced in tests to check the delays without waiting them.
+        self.sleep: Callable[[float], None] = time.sleep
         self._opener = urllib.request.build_opener()
 
     def url(self, path: str, params: Optional[Mapping[str, str]] = None) -> str:
@@ -113,6 +159,14 @@ class Transport:
             # Commas and colons stay readable in logs; the server decodes either form.
             url += "?" + urllib.parse.urlencode(params, safe=",:")
         return url
+
+    def is_own(self, url: str) -> bool:
+        """``True`` when ``url`` is on this service: same scheme, host and port, under its path."""
+        mine = urllib.parse.urlsplit(self.base_url)
+        other = urllib.parse.urlsplit(url)
+        if (mine.scheme.lower(), mine.netloc.lower()) != (other.scheme.lower(), other.netloc.lower()):
+            return False
+        return mine.path == "" or other.path == mine.path or other.path.startswith(mine.path + "/")
 
     def open(
         self,
@@ -128,7 +182,17 @@ class Transport:
         Raises the mapped :class:`~argoprofiles.errors.ArgoHTTPError` for an error status and
         :class:`~argoprofiles.errors.ArgoConnectionError` when the service cannot be reached.
         """
-        url = self.url(path, params)
+        return self.open_url(method, self.url(path, params), body=body, accept=accept, headers=headers)
+
+    def open_url(
+        self,
+        method: str,
+        url: str,
+        body: Optional[Mapping[str, Any]] = None,
+        accept: str = "application/json",
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> Tuple[Any, str]:
+        """:meth:`open` for an absolute URL of this service (a ``Link`` target)."""
         all_headers = dict(self.headers)
         all_headers.update(headers or {})
         all_headers["Accept"] = accept
@@ -136,23 +200,38 @@ class Transport:
         if body is not None:
             data = json.dumps(body).encode("utf-8")
             all_headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(url, data=data, headers=all_headers, method=method)
-        try:
-            return self._opener.open(request, timeout=self.timeout), url
-        except urllib.error.HTTPError as exc:
+        retries = 0
+        while True:
+            request = urllib.request.Request(url, data=data, headers=all_headers, method=method)
             try:
-                raw = read_body(exc)
-            except (OSError, http.client.HTTPException, zlib.error):
-                raw = b""
-            finally:
-                exc.close()
-            raise error_from_response(exc.code, str(exc.reason or ""), url, raw) from None
-        except urllib.error.URLError as exc:
-            raise ArgoConnectionError(f"cannot reach {url}: {exc.reason}") from exc
-        except (socket.timeout, TimeoutError) as exc:
-            raise ArgoConnectionError(f"no answer from {url} within {self.timeout} s") from exc
-        except (OSError, http.client.HTTPException) as exc:
-            raise ArgoConnectionError(f"request to {url} failed: {exc}") from exc
+                return self._opener.open(request, timeout=self.timeout), url
+            except urllib.error.HTTPError as exc:
+                try:
+                    raw = read_body(exc)
+                except (OSError, http.client.HTTPException, zlib.error):
+                    raw = b""
+                finally:
+                    exc.close()
+                delay = parse_retry_after(exc.headers.get("Retry-After")) if exc.code in RETRY_STATUSES else None
+                gave_up: Optional[str] = None
+                if delay is not None:
+                    if retries >= self.max_retries:
+                        gave_up = f"gave up after {retries} retr{'y' if retries == 1 else 'ies'} (max_retries={self.max_retries})"
+                    elif delay > self.max_retry_wait:
+                        gave_up = f"Retry-After {delay:g} s is longer than max_retry_wait={self.max_retry_wait:g} s"
+                    else:
+                        retries += 1
+                        self.sleep(delay)
+                        continue
+                raise error_from_response(
+                    exc.code, str(exc.reason or ""), url, raw, retry_after=delay, retries=retries, gave_up=gave_up
+                ) from None
+            except urllib.error.URLError as exc:
+                raise ArgoConnectionError(f"cannot reach {url}: {exc.reason}") from exc
+            except (socket.timeout, TimeoutError) as exc:
+                raise ArgoConnectionError(f"no answer from {url} within {self.timeout} s") from exc
+            except (OSError, http.client.HTTPException) as exc:
+                raise ArgoConnectionError(f"request to {url} failed: {exc}") from exc
 
     def json(
         self,
@@ -162,8 +241,18 @@ class Transport:
         body: Optional[Mapping[str, Any]] = None,
         headers: Optional[Mapping[str, str]] = None,
     ) -> Tuple[Any, Any]:
-        """Sends a request and returns ``(decoded JSON body, response headers)``."""
-        resp, url = self.open(method, path, params=params, body=body, headers=headers)
+        """Sends a request and returns ``(decoded JSON body or None when empty, response headers)``."""
+        return self.json_url(method, self.url(path, params), body=body, headers=headers)
+
+    def json_url(
+        self,
+        method: str,
+        url: str,
+        body: Optional[Mapping[str, Any]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> Tuple[Any, Any]:
+        """:meth:`json` for an absolute URL of this service (a ``Link`` target)."""
+        resp, url = self.open_url(method, url, body=body, headers=headers)
         try:
             raw = read_body(resp)
         except (socket.timeout, TimeoutError) as exc:
@@ -178,16 +267,13 @@ class Transport:
             raise ArgoHTTPError(resp.status, url, "invalid JSON body", raw[:MAX_QUOTED_BODY].decode("utf-8", "replace")) from exc
 
 
-def iter_lines(resp: Any) -> Iterator[bytes]:
-    """Yields the lines of a streamed body (without ``\\n``) as soon as each is complete.
+def iter_chunks(resp: Any) -> Iterator[bytes]:
+    """Yields a streamed body's bytes as they arrive, undoing ``Content-Encoding: gzip``.
 
-    Memory stays bounded by the longest line. ``Content-Encoding: gzip`` is undone incrementally.
-    A final line without ``\\n`` is yielded too (the caller decides whether it parses). A broken
-    connection, a timeout or a truncated gzip stream raises :class:`ArgoStreamError`.
+    A broken connection, a timeout or a truncated gzip stream raises :class:`ArgoStreamError`.
     """
     gzipped = (resp.headers.get("Content-Encoding") or "").lower() == "gzip"
     decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
-    pending = bytearray()
     try:
         while True:
             chunk = resp.read1(CHUNK_BYTES)
@@ -195,18 +281,12 @@ def iter_lines(resp: Any) -> Iterator[bytes]:
                 break
             if decoder is not None:
                 chunk = decoder.decompress(chunk)
-            pending += chunk
-            start = 0
-            while True:
-                end = pending.find(b"\n", start)
-                if end < 0:
-                    break
-                yield bytes(pending[start:end])
-                start = end + 1
-            if start:
-                del pending[:start]
+            if chunk:
+                yield chunk
         if decoder is not None:
-            pending += decoder.flush()
+            tail = decoder.flush()
+            if tail:
+                yield tail
             if not decoder.eof:
                 raise ArgoStreamError("the gzip body ended before its end marker (connection cut)")
     except (socket.timeout, TimeoutError) as exc:
@@ -215,5 +295,25 @@ def iter_lines(resp: Any) -> Iterator[bytes]:
         raise ArgoStreamError(f"connection closed mid-body ({exc!r})") from exc
     except (OSError, http.client.HTTPException, zlib.error) as exc:
         raise ArgoStreamError(f"reading the body failed: {exc}") from exc
+
+
+def iter_lines(resp: Any) -> Iterator[bytes]:
+    """Yields the lines of a streamed body (without ``\\n``) as soon as each is complete.
+
+    Memory stays bounded by the longest line. A final line without ``\\n`` is yielded too (the
+    caller decides whether it parses). Errors are those of :func:`iter_chunks`.
+    """
+    pending = bytearray()
+    for chunk in iter_chunks(resp):
+        pending += chunk
+        start = 0
+        while True:
+            end = pending.find(b"\n", start)
+            if end < 0:
+                break
+            yield bytes(pending[start:end])
+            start = end + 1
+        if start:
+            del pending[:start]
     if pending.strip():
         yield bytes(pending)

@@ -8,12 +8,17 @@ you kept), so results of several queries can be converted together.
 The attributes follow CF conventions (``featureType = "profile"``, the incomplete/orthogonal
 multidimensional representations of CF §H.3), with Argo's own unit spellings, so
 ``Dataset.to_netcdf()`` writes a file that CF tools and argopy users recognise.
+
+Units and long names: the service's own metadata when it sends some (``X-Argo-Units`` or a
+``{"metadata": ...}`` line, see :class:`~argoprofiles.stream.ProfileStream`), else the built-in
+tables below, which hold the Argo reference table's units for the core and common BGC parameters.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from . import __version__
 from .models import Profile
@@ -90,6 +95,74 @@ CF_ATTRS: Dict[str, Dict[str, str]] = {
     },
 }
 
+#: Attributes of BGC parameters, with the units of the Argo parameter reference table (the
+#: synthetic files' own ``units`` attributes). The service's metadata, when sent, wins.
+BGC_ATTRS: Dict[str, Dict[str, str]] = {
+    "DOXY": {
+        "standard_name": "moles_of_oxygen_per_unit_mass_in_sea_water",
+        "long_name": "Dissolved oxygen",
+        "units": "micromole/kg",
+    },
+    "CHLA": {
+        "standard_name": "mass_concentration_of_chlorophyll_a_in_sea_water",
+        "long_name": "Chlorophyll-A",
+        "units": "mg/m3",
+    },
+    "NITRATE": {
+        "standard_name": "moles_of_nitrate_per_unit_mass_in_sea_water",
+        "long_name": "Nitrate",
+        "units": "micromole/kg",
+    },
+    "PH_IN_SITU_TOTAL": {
+        "standard_name": "sea_water_ph_reported_on_total_scale",
+        "long_name": "pH",
+        "units": "dimensionless",
+    },
+    "DOWNWELLING_PAR": {
+        "standard_name": "downwelling_photosynthetic_photon_flux_in_sea_water",
+        "long_name": "Downwelling photosynthetic available radiation",
+        "units": "microMoleQuanta/m^2/sec",
+    },
+    "CDOM": {"long_name": "Concentration of coloured dissolved organic matter in sea water", "units": "ppb"},
+    "TURBIDITY": {"standard_name": "sea_water_turbidity", "long_name": "Sea water turbidity", "units": "ntu"},
+    "BISULFIDE": {"long_name": "Bisulfide", "units": "micromole/kg"},
+}
+#: Families of BGC parameters named after a wavelength in nm (``BBP700``, ``DOWN_IRRADIANCE490``).
+BGC_FAMILIES: List[Tuple["re.Pattern[str]", Callable[[str], Dict[str, str]]]] = [
+    (re.compile(r"^BBP(\d+)$"), lambda nm: {"long_name": f"Particle backscattering at {nm} nanometers", "units": "m-1"}),
+    (re.compile(r"^CP(\d+)$"), lambda nm: {"long_name": f"Particle beam attenuation at {nm} nanometers", "units": "m-1"}),
+    (
+        re.compile(r"^DOWN_IRRADIANCE(\d+)$"),
+        lambda nm: {"long_name": f"Downwelling irradiance at {nm} nanometers", "units": "W/m^2/nm"},
+    ),
+    (
+        re.compile(r"^UP_RADIANCE(\d+)$"),
+        lambda nm: {"long_name": f"Upwelling radiance at {nm} nanometers", "units": "W/m^2/nm/sr"},
+    ),
+]
+
+
+def variable_attrs(name: str, server: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Dict[str, Any]:
+    """The attributes of variable or coordinate ``name``: the built-in ones (CF and Argo tables,
+    ``{"long_name": name}`` for an unknown parameter), overridden by the service's ``server[name]``."""
+    attrs: Dict[str, Any] = dict(CF_ATTRS.get(name) or BGC_ATTRS.get(name) or {})
+    if not attrs:
+        for pattern, make in BGC_FAMILIES:
+            match = pattern.match(name)
+            if match:
+                attrs = make(match.group(1))
+                break
+    if server and isinstance(server.get(name), Mapping):
+        attrs.update(server[name])
+    attrs.setdefault("long_name", name)
+    return attrs
+
+
+def data_mode_name(parameter: str) -> str:
+    """The column/coordinate of a BGC parameter's own data mode: ``DOXY`` → ``DOXY_DATA_MODE``."""
+    return f"{parameter}_DATA_MODE"
+
+
 #: CF encoding used by ``to_netcdf`` for ``time``: Argo's JULD reference date, but whole
 #: milliseconds in int64 rather than JULD's float days, so times round-trip exactly.
 TIME_ENCODING = {"units": "milliseconds since 1950-01-01 00:00:00", "calendar": "standard", "dtype": "int64"}
@@ -106,7 +179,7 @@ def _require(modules: Sequence[str], extra: str) -> None:
             __import__(module)
         except ImportError as exc:
             raise ImportError(
-                f"this conversion needs {module}: pip install 'argo_profiles_client[{extra}]'"
+                f"this conversion needs {module}: pip install 'argoprofiles[{extra}]'"
             ) from exc
 
 
@@ -126,6 +199,8 @@ class _Collected:
         # name → one array (or None: absent for that profile) per profile read so far
         self.coords: Dict[str, List[Optional[NDArray[Any]]]] = {c: [] for c in coords}
         self.variables: Dict[str, List[Optional[NDArray[Any]]]] = {v: [] for v in variables}
+        # BGC parameter → its data mode in each profile ("" where the profile has none)
+        self.parameter_modes: Dict[str, List[str]] = {}
 
     def add(self, p: Profile) -> None:
         import numpy as np
@@ -150,6 +225,11 @@ class _Collected:
             for column in table.values():
                 if len(column) == len(self.counts):  # not in this profile at all
                     column.append(None)
+        for parameter, mode in p.parameter_data_mode.items():
+            self.parameter_modes.setdefault(parameter, [""] * len(self.counts)).append(mode)
+        for modes in self.parameter_modes.values():
+            if len(modes) == len(self.counts):
+                modes.append("")
         self.ids.append(p.id)
         self.platforms.append(p.platform_number)
         self.cycles.append(p.cycle_number)
@@ -159,6 +239,11 @@ class _Collected:
         self.latitudes.append(p.latitude)
         self.longitudes.append(p.longitude)
         self.counts.append(n)
+
+    @property
+    def has_levels(self) -> bool:
+        """``False`` when no profile carried a level or variable member (``fields=positions``)."""
+        return any(a is not None for table in (self.coords, self.variables) for arrays in table.values() for a in arrays)
 
     def column(self, arrays: List[Optional[NDArray[Any]]]) -> NDArray[Any]:
         """The long-format column: the arrays end to end, NaN for absent ones."""
@@ -187,11 +272,23 @@ def _coords_for(vertical: str, native: bool) -> List[str]:
     return list(LEVEL_COORDS) if native else [vertical]
 
 
-def _collect(profiles: Iterable[Profile], vertical: str, native: bool, metadata: Mapping[str, Any]) -> _Collected:
-    collected = _Collected(_coords_for(vertical, native), _query_variables(metadata))
+def _collect(
+    profiles: Iterable[Profile], vertical: str, native: bool, metadata: Mapping[str, Any], positions: Optional[bool]
+) -> Tuple[_Collected, bool]:
+    """Reads the profiles; returns them collected and whether they are positions only.
+
+    ``positions=None`` decides from the profiles: positions only when none carried a level or
+    variable member (an empty result then counts as levels, as before).
+    """
+    if positions:
+        collected = _Collected([], [])
+    else:
+        collected = _Collected(_coords_for(vertical, native), _query_variables(metadata))
     for p in profiles:
         collected.add(p)
-    return collected
+    if positions is None:
+        positions = bool(collected.counts) and not collected.has_levels
+    return collected, bool(positions)
 
 
 def to_dataframe(
@@ -199,28 +296,35 @@ def to_dataframe(
     vertical: str = "depth",
     native: bool = False,
     metadata: Optional[Mapping[str, Any]] = None,
+    positions: Optional[bool] = None,
 ) -> "pandas.DataFrame":
     """Profiles as a long-format :class:`pandas.DataFrame`: one row per profile and level.
 
     Columns: ``id``, ``platform_number``, ``cycle_number``, ``direction``, ``data_mode``,
     ``time`` (``datetime64[ns, UTC]``), ``latitude``, ``longitude``, the level coordinate
     (``depth`` or ``pressure``; both on native levels), then the variables (``TEMP``, ``PSAL``,
-    ...; NaN where there is no value). A profile with no level (native levels, none usable)
-    has no row. ``df.attrs`` holds the query, the result headers and each column's units.
+    ``DOXY``, ...; NaN where there is no value), then, for BGC profiles that carry per-parameter
+    data modes, one ``<PARAMETER>_DATA_MODE`` column each. A profile with no level (native
+    levels, none usable) has no row. ``df.attrs`` holds the query, the result headers and each
+    column's units (``df.attrs["units"]``).
+
+    Positions only (``fields="positions"``): one row per profile, the metadata columns only.
 
     Args:
         profiles: the profiles (a :class:`~argoprofiles.stream.ProfileStream` or a list).
         vertical: the query's vertical coordinate (``depth`` or ``pressure``).
         native: ``True`` when the profiles are on native levels (both coordinates present).
-        metadata: ``{"query": {...}, "matched": ..., ...}`` copied into ``df.attrs``.
+        metadata: ``{"query": {...}, "matched": ..., "variables": {...}}`` copied into
+            ``df.attrs``; ``variables`` holds the service's per-variable attributes.
+        positions: ``True`` for positions-only profiles; ``None`` decides from the profiles.
     """
     _require(("numpy", "pandas"), "pandas")
     import numpy as np
     import pandas as pd
 
     metadata = dict(metadata or {})
-    c = _collect(profiles, vertical, native, metadata)
-    counts = np.asarray(c.counts, dtype=np.int64)
+    c, positions = _collect(profiles, vertical, native, metadata, positions)
+    counts = np.ones(len(c.counts), dtype=np.int64) if positions else np.asarray(c.counts, dtype=np.int64)
 
     def per_level(values: Sequence[Any], dtype: Any) -> NDArray[Any]:
         return np.repeat(np.asarray(values, dtype=dtype), counts)
@@ -235,11 +339,16 @@ def to_dataframe(
         "latitude": per_level(c.latitudes, np.float64),
         "longitude": per_level(c.longitudes, np.float64),
     }
-    for name, arrays in list(c.coords.items()) + list(c.variables.items()):
-        data[name] = c.column(arrays)
+    if not positions:
+        for name, arrays in list(c.coords.items()) + list(c.variables.items()):
+            data[name] = c.column(arrays)
+    for parameter, modes in c.parameter_modes.items():
+        data[data_mode_name(parameter)] = per_level(modes, object)
     df = pd.DataFrame(data)
     df.attrs.update(metadata)
-    df.attrs["units"] = {k: CF_ATTRS[k]["units"] for k in df.columns if "units" in CF_ATTRS.get(k, {})}
+    server = metadata.get("variables") or {}
+    units = {k: variable_attrs(k, server).get("units") for k in df.columns}
+    df.attrs["units"] = {k: v for k, v in units.items() if v}
     return df
 
 
@@ -249,18 +358,23 @@ def to_xarray(
     native: bool = False,
     levels: Optional[Sequence[float]] = None,
     metadata: Optional[Mapping[str, Any]] = None,
+    positions: Optional[bool] = None,
 ) -> "xarray.Dataset":
     """Profiles as an :class:`xarray.Dataset` with dimensions ``profile`` × ``level``.
 
-    - Data variables (``TEMP``, ``PSAL``, ``PRES``): 2-D, NaN where there is no value and, on
-      native levels, NaN-padded after each profile's last level.
+    - Data variables (``TEMP``, ``PSAL``, ``PRES``, BGC parameters such as ``DOXY``): 2-D, NaN
+      where there is no value and, on native levels, NaN-padded after each profile's last level.
     - Coordinates along ``profile``: ``time`` (UTC), ``latitude``, ``longitude``, ``id``,
-      ``platform_number``, ``cycle_number``, ``direction``, ``data_mode``.
+      ``platform_number``, ``cycle_number``, ``direction``, ``data_mode`` and, for BGC profiles
+      that carry them, each parameter's own data mode ``<PARAMETER>_DATA_MODE``.
     - The level coordinate: on target levels, 1-D ``depth(level)`` (or ``pressure(level)``),
       indexed so ``ds.sel(depth=100)`` works (xarray ≥ 2022.10); on native levels 2-D
       ``depth(profile, level)`` and ``pressure(profile, level)``.
-    - CF attributes (units, standard_name, long_name, positive/axis) on every variable;
-      global ``featureType = "profile"``, the query and the result headers.
+    - Attributes on every variable: ``units`` and ``long_name`` (the service's metadata when it
+      sent some, else the built-in Argo table), ``standard_name`` where CF has one,
+      ``positive``/``axis`` on coordinates; global ``featureType = "profile"``, the query and the
+      result headers.
+    - Positions only (``fields="positions"``): the ``profile`` dimension and its coordinates.
 
     Plot a section with ``ds.TEMP.plot(x="time", y="depth", yincrease=False)``; write it with
     ``ds.to_netcdf("file.nc")`` (time is encoded as milliseconds since Argo's 1950-01-01).
@@ -272,32 +386,21 @@ def to_xarray(
         vertical: the query's vertical coordinate (``depth`` or ``pressure``).
         native: ``True`` for native levels.
         levels: the requested target levels, used to label the level axis of an empty result.
-        metadata: ``{"query": {...}, "matched": ..., ...}`` recorded as global attributes.
+        metadata: ``{"query": {...}, "matched": ..., "variables": {...}}``: recorded as global
+            attributes; ``variables`` holds the service's per-variable attributes.
+        positions: ``True`` for positions-only profiles; ``None`` decides from the profiles.
     """
     _require(("numpy", "xarray"), "xarray")
     import numpy as np
     import xarray as xr
 
     metadata = dict(metadata or {})
-    c = _collect(profiles, vertical, native, metadata)
+    c, positions = _collect(profiles, vertical, native, metadata, positions)
     n_prof = len(c.counts)
+    server = metadata.get("variables") or {}
 
-    # A shared 1-D level axis when every profile has the same target levels.
-    shared: Optional[NDArray[Any]] = None
-    if not native:
-        arrays = c.coords.get(vertical, [])
-        if n_prof == 0:
-            shared = np.asarray(levels if levels is not None else [], dtype=np.float64)
-        else:
-            present = [a for a in arrays if a is not None]
-            if len(present) == n_prof and all(
-                a.shape == present[0].shape and np.array_equal(a, present[0]) for a in present[1:]
-            ):
-                shared = present[0]
-    width = shared.size if shared is not None else max(c.counts, default=0)
-
-    def attrs(name: str) -> Dict[str, str]:
-        return dict(CF_ATTRS.get(name, {"long_name": name}))
+    def attrs(name: str) -> Dict[str, Any]:
+        return variable_attrs(name, server)
 
     coords: Dict[str, Any] = {
         "time": (
@@ -313,6 +416,35 @@ def to_xarray(
         "direction": ("profile", np.asarray(c.directions, dtype=str), attrs("direction")),
         "data_mode": ("profile", np.asarray(c.data_modes, dtype=str), attrs("data_mode")),
     }
+    for parameter, modes in c.parameter_modes.items():
+        coords[data_mode_name(parameter)] = (
+            "profile",
+            np.asarray(modes, dtype=str),
+            {
+                "long_name": f"Delayed mode or real time data of {parameter}",
+                "comment": "R: real time; A: real time with adjustment; D: delayed mode; empty: not in the profile",
+            },
+        )
+    global_attrs = _global_attrs(metadata, vertical, native, positions)
+    if positions:
+        ds = xr.Dataset(coords=coords, attrs=global_attrs)
+        ds["time"].encoding.update(TIME_ENCODING)
+        return ds
+
+    # A shared 1-D level axis when every profile has the same target levels.
+    shared: Optional[NDArray[Any]] = None
+    if not native:
+        arrays = c.coords.get(vertical, [])
+        if n_prof == 0:
+            shared = np.asarray(levels if levels is not None else [], dtype=np.float64)
+        else:
+            present = [a for a in arrays if a is not None]
+            if len(present) == n_prof and all(
+                a.shape == present[0].shape and np.array_equal(a, present[0]) for a in present[1:]
+            ):
+                shared = present[0]
+    width = shared.size if shared is not None else max(c.counts, default=0)
+
     for name, arrays in c.coords.items():
         if shared is not None and name == vertical:
             coords[name] = ("level", shared.copy(), attrs(name))
@@ -321,29 +453,33 @@ def to_xarray(
     data_vars = {
         name: (("profile", "level"), c.padded(arrays, width), attrs(name)) for name, arrays in c.variables.items()
     }
-    ds = xr.Dataset(data_vars=data_vars, coords=coords, attrs=_global_attrs(metadata, vertical, native))
+    ds = xr.Dataset(data_vars=data_vars, coords=coords, attrs=global_attrs)
     ds["time"].encoding.update(TIME_ENCODING)
     if shared is not None and hasattr(ds, "set_xindex"):
         ds = ds.set_xindex(vertical)
     return ds
 
 
-def _global_attrs(metadata: Mapping[str, Any], vertical: str, native: bool) -> Dict[str, Any]:
+def _global_attrs(metadata: Mapping[str, Any], vertical: str, native: bool, positions: bool = False) -> Dict[str, Any]:
     """Global attributes: CF/ACDD basics, the query and the result headers (netCDF-safe types)."""
     query = dict(metadata.get("query") or {})
+    bgc = query.get("dataset") == "bgc"
     attrs: Dict[str, Any] = {
         "Conventions": "CF-1.10",
         "featureType": "profile",
-        "title": "Argo float profiles",
-        "source": "Argo float profiles (core files) from the Argo GDAC, via the argo-profiles service",
+        "title": "Argo float profiles" + (" (BGC)" if bgc else ""),
+        "source": (
+            "Argo float profiles (synthetic BGC files)" if bgc else "Argo float profiles (core files)"
+        ) + " from the Argo GDAC, via the argo-profiles service",
         "references": "http://www.argodatamgt.org/Documentation",
         "citation": ARGO_CITATION,
         "history": (
             f"{datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')} created by "
-            f"argo-profiles-client {__version__}" + (f" from {metadata['url']}" if metadata.get("url") else "")
+            f"argoprofiles {__version__}" + (f" from {metadata['url']}" if metadata.get("url") else "")
         ),
+        "dataset": "bgc" if bgc else "phy",
         "vertical_coordinate": vertical,
-        "levels": "native" if native else "target",
+        "levels": "none (positions only)" if positions else ("native" if native else "target"),
         "qc_mode": query.get("mode", "standard"),
     }
     for key, value in query.items():
@@ -355,4 +491,6 @@ def _global_attrs(metadata: Mapping[str, Any], vertical: str, native: bool) -> D
         attrs["truncated"] = "true" if metadata["truncated"] else "false"
     if "months_missing" in metadata:
         attrs["months_missing"] = ",".join(metadata["months_missing"])
+    if metadata.get("pages", 1) > 1:
+        attrs["pages"] = int(metadata["pages"])
     return attrs

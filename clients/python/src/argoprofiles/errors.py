@@ -31,6 +31,8 @@ class ArgoHTTPError(ArgoError):
         title: the problem's ``title`` (or the HTTP reason phrase).
         detail: the problem's ``detail`` (or the start of the body text), if any.
         body: the decoded JSON body when it was JSON, else ``None``.
+        retry_after: seconds the server asked to wait (``Retry-After`` of a 429/503), else ``None``.
+        retries: how many times the client retried before raising.
     """
 
     def __init__(
@@ -40,12 +42,18 @@ class ArgoHTTPError(ArgoError):
         title: str = "",
         detail: Optional[str] = None,
         body: Optional[Mapping[str, Any]] = None,
+        retry_after: Optional[float] = None,
+        retries: int = 0,
+        gave_up: Optional[str] = None,
     ) -> None:
         self.status = status
         self.url = url
         self.title = title
         self.detail = detail
         self.body = body
+        self.retry_after = retry_after
+        self.retries = retries
+        self._gave_up = gave_up
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -54,7 +62,12 @@ class ArgoHTTPError(ArgoError):
             text += f" {self.title}"
         if self.detail:
             text += f": {self.detail}"
-        return f"{text} ({self.url})"
+        text += f" ({self.url})"
+        if self._gave_up:
+            text += f"; {self._gave_up}"
+        if self.retry_after is not None:
+            text += f"; the server asks to retry after {self.retry_after:g} s"
+        return text
 
 
 class ArgoAuthError(ArgoHTTPError):
@@ -69,7 +82,22 @@ class ArgoAuthError(ArgoHTTPError):
 
 
 class ArgoNotFoundError(ArgoHTTPError):
-    """404: an unknown month, build id or route."""
+    """404: an unknown month, build id, platform or route."""
+
+
+class ArgoRateLimitError(ArgoHTTPError):
+    """429 Too Many Requests: over the per-client rate limit, or a request too costly for now.
+
+    The client has already waited and retried as the server's ``Retry-After`` asked (see
+    ``Client(max_retries=..., max_retry_wait=...)``); :attr:`retry_after` is the last delay asked.
+    """
+
+    def _message(self) -> str:
+        return (
+            super()._message()
+            + " - send fewer requests, narrow the query, or pass Client(api_key=...) if the service"
+            " gives keys higher limits"
+        )
 
 
 @dataclass(frozen=True)
@@ -143,7 +171,7 @@ class ArgoStreamError(ArgoError):
 
 
 class ArgoBuildError(ArgoError):
-    """A build that was being waited for finished with status ``failed``.
+    """A build that was being waited for finished with status ``failed`` (or was cancelled).
 
     Attributes:
         build: the final :class:`~argoprofiles.models.Build` snapshot (progress, months, raw body).
@@ -153,7 +181,7 @@ class ArgoBuildError(ArgoError):
         self.build = build
         p = build.progress
         super().__init__(
-            f"build {build.id} failed (months {', '.join(build.months) or '?'}; "
+            f"build {build.id} {'was cancelled' if build.cancelled else 'failed'} (months {', '.join(build.months) or '?'}; "
             f"{p.done}/{p.total} done, {p.failed} failed)"
         )
 
