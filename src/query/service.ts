@@ -137,12 +137,25 @@ export function createQueryService({
 }
 
 /**
+ * The instants a query window may reach, as the route's schema (schemas/profiles.ts) states them:
+ * 1900-01-01 to 2100-01-01 UTC. Outside them month names cannot be spelled (month-index/months.ts)
+ * and no Argo data exists.
+ */
+const EARLIEST_INSTANT_MS = Date.UTC(1900, 0, 1);
+const LATEST_INSTANT_MS = Date.UTC(2100, 0, 1);
+
+/**
  * Invariants the route's schema already guarantees, checked again for other callers (the command
  * line, the bench): cheap, and a clear 400 beats a silent empty result.
  */
 function checkQuery(query: ProfileQuery): void {
   const issues: { parameter: string; message: string }[] = [];
-  if (!(Number.isFinite(query.startMs) && Number.isFinite(query.endMs) && query.endMs > query.startMs)) {
+  for (const [parameter, ms] of [['start', query.startMs], ['end', query.endMs]] as const) {
+    if (!(ms >= EARLIEST_INSTANT_MS && ms <= LATEST_INSTANT_MS)) {
+      issues.push({ parameter, message: 'must be between 1900-01-01T00:00:00Z and 2100-01-01T00:00:00Z' });
+    }
+  }
+  if (issues.length === 0 && !(query.endMs > query.startMs)) {
     issues.push({ parameter: 'end', message: 'end must be after start' });
   }
   if (!(Number.isInteger(query.maxProfiles) && query.maxProfiles >= 1)) {
