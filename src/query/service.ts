@@ -20,6 +20,7 @@ import { mapOrdered } from './ordered.js';
 import { withSingleFlight } from './single-flight.js';
 import { createOutputCache, outputShapeKey, withOutputCache, type OutputCacheStats, type ProfileOutputFn } from './output-cache.js';
 import { toOutputProfile } from './output.js';
+import { isProvisional, markProvisional } from './provisional.js';
 import { createPlanner, monthsOfWindow, type PlannedProfile } from './planner.js';
 import { createRangeLevelReader, type LevelReader } from './reader.js';
 import type { OutputProfile, ProfileQuery, QueryResult, QueryService } from './types.js';
@@ -78,7 +79,7 @@ export function createQueryService({
 }: CreateQueryServiceOptions): QueryServiceWithStats {
   const outputBytes = Math.min(outputCacheBytes, profileCacheBytes);
   // cache → single flight → ranged reads: concurrent misses of one profile share one GDAC read.
-  const reader = withLevelCache(withSingleFlight(innerReader ?? createRangeLevelReader({ gdac })), {
+  const reader = withLevelCache(withSingleFlight(innerReader ?? createRangeLevelReader({ gdac, logger })), {
     maxBytes: profileCacheBytes - outputBytes,
   });
   const outputs = createOutputCache({ maxBytes: outputBytes });
@@ -111,7 +112,9 @@ export function createQueryService({
           const names = levelVariablesToRead({ mode: query.mode, dataMode: profile.dataMode, variables: query.variables });
           const levels = await reader.read(profile, names, { signal: s, limiter });
           const computed = computeProfile({ meta: profile, levels, options });
-          return toOutputProfile(profile, computed, query.variables);
+          const output = toOutputProfile(profile, computed, query.variables);
+          // Levels from a file that changed since its month was built: so is what derives from them.
+          return isProvisional(levels) ? markProvisional(output) : output;
         };
         const read = withOutputCache(compute, { cache: outputs, shapeKey });
         return mapOrdered(selected, read, { window: concurrency, signal });
