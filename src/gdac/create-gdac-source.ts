@@ -208,6 +208,10 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
           // Retries are `withRetry`'s job, with the same semantics for every backend.
           maxAttempts: 1,
           connectionTimeoutMs: Math.min(options.timeoutMs, CONNECT_TIMEOUT_MS),
+          // The attempt's deadline for the headers, and for each silence of a body: an index
+          // stream past its headers has no other deadline (only the caller's signal).
+          requestTimeoutMs: options.timeoutMs,
+          socketTimeoutMs: options.timeoutMs,
         });
         closers.push(() => client.destroy());
         return createS3Fetcher({ bucket, prefix, client, timeoutMs: options.timeoutMs, stats });
