@@ -30,15 +30,25 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['operations'],
         operationId: 'getReadiness',
         summary: 'Readiness',
-        description: 'Answers 200 when the index store is reachable, 503 otherwise.',
+        description:
+          'Answers 200 when the index store is reachable, 503 otherwise. A 200 with `status: degraded` lists the built ' +
+          'months whose month object is missing from the store (queries report them in X-Argo-Months-Missing and ' +
+          'serve the rest; a rebuild heals them): the replica stays in rotation, since every replica shares the store.',
         response: { 200: readyzResponse, 503: readyzResponse },
       },
     },
     async (request, reply) => {
-      const { store } = app.services;
+      const { store, catalog } = app.services;
       try {
-        await store.ping({ signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
-        return { status: 'ready' as const, checks: { index_store: { ok: true, description: store.description } } };
+        const signal = AbortSignal.timeout(READY_TIMEOUT_MS);
+        await store.ping({ signal });
+        const index_store = { ok: true, description: store.description };
+        // Still ready: the other months serve, and taking this replica out would not bring the
+        // month back (every replica reads the same store). Monitoring alerts on `degraded`.
+        const unavailable = (await catalog.unavailableMonths?.({ signal }).catch(() => [])) ?? [];
+        if (unavailable.length === 0) return { status: 'ready' as const, checks: { index_store } };
+        const months = { ok: false, unavailable: unavailable.map((u) => u.month), error: 'month objects missing from the index store; rebuild these months' };
+        return { status: 'degraded' as const, checks: { index_store, months } };
       } catch (error) {
         request.log.warn({ err: error }, 'index store not reachable');
         return reply.code(503).send({

@@ -7,10 +7,22 @@ export const healthzResponse = z
 
 export const readyzResponse = z
   .object({
-    status: z.enum(['ready', 'unavailable']),
-    checks: z.object({ index_store: z.object({ ok: z.boolean(), description: z.string(), error: z.string().optional() }) }),
+    status: z
+      .enum(['ready', 'degraded', 'unavailable'])
+      .describe('`degraded`: ready (200), but some months cannot be served: see `checks.months`.'),
+    checks: z.object({
+      index_store: z.object({ ok: z.boolean(), description: z.string(), error: z.string().optional() }),
+      months: z
+        .object({
+          ok: z.boolean(),
+          unavailable: z.array(z.string()).describe('Months the master index lists whose month object is missing from the store.'),
+          error: z.string().optional(),
+        })
+        .optional()
+        .describe('Present when some built months cannot be served until they are rebuilt.'),
+    }),
   })
-  .describe('Whether the index store is reachable.');
+  .describe('Whether the index store is reachable, and which built months cannot be served.');
 
 export const healthSchemas = {
   healthz: { response: { 200: healthzResponse } },

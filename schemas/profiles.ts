@@ -140,10 +140,33 @@ function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+/**
+ * The instants a window may start or end at: 1900-01-01T00:00:00Z to 2100-01-01T00:00:00Z, both
+ * included (so `end=2100-01-01` reaches the last day of 2099). Argo floats report from 1997 on and
+ * JULD counts from 1950; 1900 leaves room for any older data in the same format, 2100 for any float
+ * that will ever be built. Outside that a date is a typo or a probe (year 0, negative years after
+ * an offset, 9999), and the months such a window names cannot even be spelled as YYYY-MM.
+ * `src/query/service.ts` checks the same bounds for callers that skip this schema.
+ */
+export const EARLIEST_INSTANT_MS = Date.UTC(1900, 0, 1);
+export const LATEST_INSTANT_MS = Date.UTC(2100, 0, 1);
+
+/** An instant within `[EARLIEST_INSTANT_MS, LATEST_INSTANT_MS]`, or a message saying it is not. */
+export function checkInstantRange(ms: number, text: string): { ms: number } | { error: string } {
+  if (ms >= EARLIEST_INSTANT_MS && ms <= LATEST_INSTANT_MS) return { ms };
+  return {
+    error:
+      `must be between ${new Date(EARLIEST_INSTANT_MS).toISOString()} and ${new Date(LATEST_INSTANT_MS).toISOString()} ` +
+      `(got ${JSON.stringify(text)}, which is ${new Date(ms).toISOString()})`,
+  };
+}
+
 function instant(name: 'start' | 'end') {
   return parsed(name, (text) => {
     const result = parseInstant(text);
-    return 'error' in result ? result : result.ms;
+    if ('error' in result) return result;
+    const inRange = checkInstantRange(result.ms, text);
+    return 'error' in inRange ? inRange : inRange.ms;
   }, true);
 }
 
@@ -249,8 +272,8 @@ export function parsePlatforms(text: string): { platforms: string[] } | { error:
 // The querystring schema
 
 const DESCRIPTIONS = {
-  start: `Start of the window (inclusive): ${INSTANT_HELP}.`,
-  end: `End of the window (exclusive): ${INSTANT_HELP}. Must be after start.`,
+  start: `Start of the window (inclusive): ${INSTANT_HELP}. From 1900-01-01 to 2100-01-01.`,
+  end: `End of the window (exclusive): ${INSTANT_HELP}. Must be after start; at most 2100-01-01.`,
   depth:
     'Target levels, ascending and ≥ 0: a comma list (`0,10,20,50`) or `start:stop:step` with stop ' +
     'included (`0:2000:10`). In metres with vertical=depth, in dbar with vertical=pressure. Absent: ' +

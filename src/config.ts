@@ -46,7 +46,14 @@ export const envSchema = z.object({
   ARGO_MAX_FETCH_RETRIES: intFrom(0, 20).default(4),
   ARGO_RETRY_BACKOFF_SECONDS: numberFrom(0, 60).default(0.8),
   // A profile file is < 1 MB; 30 s is generous even on a slow link and still frees a stuck socket.
+  // Also the deadline of one request to an s3:// GDAC (headers, then each idle gap of a stream).
   ARGO_FETCH_TIMEOUT_SECONDS: numberFrom(0.1, 600).default(30),
+  // One index store operation (get, put, list, ping), every attempt included. Store objects are
+  // a few MB at most (a month index: ~1-3 MB): a working store answers in well under a second, so
+  // 10 s is ten times that, and a query whose index takes longer has failed for its client anyway.
+  // Past it the operation fails as a StoreError (503) and is not retried: a stalled store (a hung
+  // load balancer, a black-holed network) never holds a query, a readiness probe or a month load.
+  ARGO_STORE_TIMEOUT_SECONDS: numberFrom(0.1, 600).default(10),
 
   // A decoded 13,000-profile month (one real GDAC month today) takes ~2 MB of heap: 64 MB keeps
   // two years of months warm for dashboards that page through time.
@@ -102,7 +109,11 @@ export interface Config {
     retryBackoffMs: number;
     timeoutMs: number;
   };
-  store: { location: string };
+  store: {
+    location: string;
+    /** Deadline of one index store operation, all attempts included (S3 store). */
+    timeoutMs: number;
+  };
   s3: {
     endpoint: string | undefined;
     forcePathStyle: boolean;
@@ -182,7 +193,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       retryBackoffMs: Math.round(e.ARGO_RETRY_BACKOFF_SECONDS * 1000),
       timeoutMs: Math.round(e.ARGO_FETCH_TIMEOUT_SECONDS * 1000),
     },
-    store: { location: e.ARGO_INDEX_STORE },
+    store: { location: e.ARGO_INDEX_STORE, timeoutMs: Math.round(e.ARGO_STORE_TIMEOUT_SECONDS * 1000) },
     s3: {
       endpoint: e.ARGO_S3_ENDPOINT,
       forcePathStyle: e.ARGO_S3_FORCE_PATH_STYLE ?? e.ARGO_S3_ENDPOINT !== undefined,

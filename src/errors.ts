@@ -81,6 +81,9 @@ export class StoreError extends AppError {
   readonly tag = 'store' as const;
 }
 
+/** The index store did not answer within its deadline: a StoreError (503) that is not worth an immediate retry. */
+export class StoreTimeoutError extends StoreError {}
+
 /** Bytes that are not a readable NetCDF classic file (HDF5, truncated, garbage). */
 export class NetcdfFormatError extends AppError {
   readonly tag = 'netcdf_format' as const;
@@ -199,10 +202,18 @@ export function publicMessage(error: unknown, status = statusOf(error)): string 
   }
 }
 
-/** True when the error (or its cause chain) is an abort of the caller's signal. */
+/**
+ * True when the error (or its cause chain) is an abort of the caller's signal. The chain is
+ * followed through foreign errors only: an `AppError` other than `AbortedError` was translated on
+ * purpose and its tag says what it is. A deadline that aborted an SDK request is an
+ * `UpstreamTimeoutError` or a `StoreTimeoutError` whose cause is the SDK's AbortError: still a
+ * timeout (504/503, an error line), never mistaken for a client that left (which ends a body
+ * quietly).
+ */
 export function isAbortError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 8; depth++) {
     if (e instanceof AbortedError) return true;
+    if (e instanceof AppError) return false;
     const name = (e as { name?: unknown }).name;
     if (name === 'AbortError') return true;
     e = (e as { cause?: unknown }).cause;

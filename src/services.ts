@@ -38,7 +38,7 @@ export interface CreateServicesOptions {
 
 export function createServices({ config, logger, overrides = {} }: CreateServicesOptions): Services {
   const store =
-    overrides.store ?? createBlobStore({ location: config.store.location, s3: config.s3 });
+    overrides.store ?? createBlobStore({ location: config.store.location, s3: config.s3, timeoutMs: config.store.timeoutMs });
   const gdac =
     overrides.gdac ??
     createGdacSource({

@@ -88,3 +88,11 @@ test('CONFIG_VARIABLES lists the API.md names', () => {
     assert.ok(CONFIG_VARIABLES.includes(name), name);
   }
 });
+
+test('ARGO_STORE_TIMEOUT_SECONDS: the index store deadline, 10 s by default, bounded', () => {
+  assert.equal(parseConfig({}).store.timeoutMs, 10_000);
+  assert.equal(parseConfig({ ARGO_STORE_TIMEOUT_SECONDS: '2.5' }).store.timeoutMs, 2_500);
+  for (const bad of ['0', '-1', 'soon', '601']) {
+    assert.throws(() => parseConfig({ ARGO_STORE_TIMEOUT_SECONDS: bad }), (error: unknown) => error instanceof ConfigError && /ARGO_STORE_TIMEOUT_SECONDS/.test(error.message));
+  }
+});

@@ -6,7 +6,8 @@
  *       withFailover([                          next mirror on a transient failure, cool-down
  *         withRetry(                            back-off + full jitter, Retry-After, abort
  *           withConcurrencyLimit(               whole files: ARGO_DOWNLOAD_WORKERS in flight;
- *             createHttpFetcher(mirror)),       ranges: `rangeRequestsInFlight` in flight
+ *             withAnswerCheck(                  ranges: `rangeRequestsInFlight` in flight
+ *               createHttpFetcher(mirror))),    the answer is the object asked for (size, magic)
  *         ...one per root ]))                   one attempt, one mirror, errors translated
  *
  * All HTTP mirrors share ONE undici Agent (keep-alive pool) and all roots share the TWO limiters:
@@ -25,13 +26,14 @@
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import { createS3Client, isS3Url, parseS3Url, type S3Settings } from '../storage/s3-client.js';
 import { abortedError } from './abort.js';
+import { withAnswerCheck } from './answer-check.js';
 import { createStatsCollector, type FetchRequest, type Fetcher, type GdacLogger } from './fetcher.js';
 import { createHttpFetcher } from './http-fetcher.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { createLocalFetcher } from './local-fetcher.js';
 import { normalizeGdacPath, redactUrl } from './paths.js';
 import { createS3Fetcher } from './s3-fetcher.js';
-import type { ByteRange, GdacSource } from './types.js';
+import type { ByteRange, GdacSource, ReadOptions } from './types.js';
 import { withConcurrencyLimit } from './with-concurrency-limit.js';
 import { withFailover } from './with-failover.js';
 import { withRetry } from './with-retry.js';
@@ -148,6 +150,14 @@ function checkRange(range: ByteRange): void {
 
 const EMPTY = new Uint8Array(0);
 
+/** The checks a read asks for (see `ReadOptions`), as the fetchers take them. */
+function expectations(options: ReadOptions): Pick<FetchRequest, 'expectedSize' | 'expect'> {
+  return {
+    ...(options.expectedSize !== undefined ? { expectedSize: options.expectedSize } : {}),
+    ...(options.expect !== undefined ? { expect: options.expect } : {}),
+  };
+}
+
 export function createGdacSource(options: GdacSourceOptions): GdacSource {
   checkOptions(options);
   const roots = options.roots.map((r) => (kindOf(r) === 'local' ? r : r.replace(/\/+$/, '')));
@@ -198,6 +208,10 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
           // Retries are `withRetry`'s job, with the same semantics for every backend.
           maxAttempts: 1,
           connectionTimeoutMs: Math.min(options.timeoutMs, CONNECT_TIMEOUT_MS),
+          // The attempt's deadline for the headers, and for each silence of a body: an index
+          // stream past its headers has no other deadline (only the caller's signal).
+          requestTimeoutMs: options.timeoutMs,
+          socketTimeoutMs: options.timeoutMs,
         });
         closers.push(() => client.destroy());
         return createS3Fetcher({ bucket, prefix, client, timeoutMs: options.timeoutMs, stats });
@@ -208,7 +222,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
   };
 
   const mirrors = roots.map((root) =>
-    withRetry(withConcurrencyLimit(single(root), limiterOf), {
+    withRetry(withConcurrencyLimit(withAnswerCheck(single(root)), limiterOf), {
       maxRetries: options.maxRetries,
       backoffMs: options.retryBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
@@ -243,7 +257,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
       ensureOpen();
       const { signal } = readOptions;
       if (signal?.aborted) throw abortedError(signal, { path });
-      const result = await pipeline.fetch({ path: normalizeGdacPath(path), signal });
+      const result = await pipeline.fetch({ path: normalizeGdacPath(path), signal, ...expectations(readOptions) });
       return result.bytes;
     },
 
@@ -254,7 +268,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
       checkRange(range);
       const normalized = normalizeGdacPath(path);
       if (range.length === 0) return EMPTY;
-      const result = await pipeline.fetch({ path: normalized, range, signal });
+      const result = await pipeline.fetch({ path: normalized, range, signal, ...expectations(readOptions) });
       if (!result.whole) return result.bytes;
       // A copy, so a caller keeping the slice does not keep the whole object alive.
       return result.bytes.slice(range.offset, range.offset + range.length);

@@ -8,6 +8,7 @@
  * `TransientUpstreamError` / `UpstreamTimeoutError` (worth retrying), `UpstreamError`
  * (permanent), `AbortedError` (the caller's signal fired).
  */
+import type { ObjectFormat } from './answer-check.js';
 import type { ByteRange, GdacStats } from './types.js';
 
 export interface FetchRequest {
@@ -16,6 +17,10 @@ export interface FetchRequest {
   /** Absent: the whole object. */
   range?: ByteRange;
   signal?: AbortSignal;
+  /** The object's size as the month index recorded it; the answer must agree (answer-check.ts). */
+  expectedSize?: number;
+  /** What the object is: an answer carrying its first bytes must say so (answer-check.ts). */
+  expect?: ObjectFormat;
 }
 
 export interface FetchResult {
@@ -26,6 +31,11 @@ export interface FetchResult {
    */
   bytes: Uint8Array;
   whole: boolean;
+  /**
+   * The object's full size as the answer states it: a 206's `Content-Range` total, a whole
+   * body's length, a local file's size. Undefined when the answer does not say (`bytes a-b/*`).
+   */
+  objectSize?: number;
 }
 
 export interface OpenRequest {

@@ -3,10 +3,12 @@
  * keep-alive Agent created by `createGdacSource`).
  *
  * - Range: `Range: bytes=a-b`. A 206 is checked against the range asked (start, length, a body
- *   shorter than announced is transient). A 200 carrying the whole object means the mirror
- *   ignores Range: the whole body is returned (`whole: true`, the caller slices), the mirror is
- *   added to `stats.rangeIgnoredBy`, and later ranged reads from it ask for the whole object
- *   honestly (no Range header) instead of pretending. A 416 means the range starts at or past
+ *   shorter than announced is transient); its `Content-Range` total is the object's size
+ *   (`objectSize`, checked by withAnswerCheck). A 200 to a ranged read is returned whole
+ *   (`whole: true`, the caller slices). Only a 200 whose body is provably the object (the size
+ *   the month index recorded, the right magic) means the mirror ignores Range: then it is added
+ *   to `stats.rangeIgnoredBy`, and later ranged reads from it ask for the whole object honestly
+ *   (no Range header) instead of pretending. An error page answered with 200 proves nothing. A 416 means the range starts at or past
  *   the end: an empty result, as the contract says ("shorter only at the end of the object").
  * - Status: 404/410 → UpstreamNotFoundError; 408/425/429/5xx → transient (Retry-After kept);
  *   other 4xx (400, 401, 403, ...) → permanent UpstreamError.
@@ -17,10 +19,12 @@
 import type { Dispatcher } from 'undici';
 import { UpstreamError, UpstreamNotFoundError, type ErrorContext } from '../errors.js';
 import { createDeadline, type Deadline } from './abort.js';
+import { provesWholeObject } from './answer-check.js';
 import {
   expectedRangeLength,
   parseContentRange,
   readAll,
+  type FetchRequest,
   type FetchResult,
   type Fetcher,
   type GdacLogger,
@@ -114,7 +118,8 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
     options.logger?.warn(context, 'GDAC mirror ignores Range: ranged reads fetch whole files from it');
   }
 
-  async function fetch({ path, range, signal }: { path: string; range?: ByteRange; signal?: AbortSignal }): Promise<FetchResult> {
+  async function fetch(request: FetchRequest): Promise<FetchResult> {
+    const { path, range, signal } = request;
     const context: ErrorContext = { mirror: name, path, ...(range ? { range } : {}) };
     const askRange = range !== undefined && !ignoresRange;
     const deadline = createDeadline(signal, timeoutMs);
@@ -125,7 +130,10 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
 
       if (status === 416 && askRange) {
         await response.body.dump().catch(() => undefined);
-        return { bytes: EMPTY, whole: false };
+        // `Content-Range: bytes */<size>` states the object's size: a range past the end of an
+        // object of the recorded size is the caller's affair, past the end of a shorter one is news.
+        const unsatisfied = /^bytes\s+\*\/(\d+)\s*$/i.exec(header(headers, 'content-range') ?? '');
+        return { bytes: EMPTY, whole: false, ...(unsatisfied ? { objectSize: Number(unsatisfied[1]) } : {}) };
       }
       if (status !== 200 && !(status === 206 && askRange)) {
         await response.body.dump().catch(() => undefined);
@@ -151,6 +159,16 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
             context,
           });
         }
+        const result: FetchResult = {
+          bytes: body.length > range.length ? body.slice(0, range.length) : body,
+          whole: false,
+          ...(contentRange.total !== undefined ? { objectSize: contentRange.total } : {}),
+        };
+        // An object of another size than recorded: the answer is complete for that object, and
+        // withAnswerCheck reports it as changed (not as a short body worth retrying).
+        if (request.expectedSize !== undefined && result.objectSize !== undefined && result.objectSize !== request.expectedSize) {
+          return result;
+        }
         const expected = expectedRangeLength(range, contentRange.total);
         if (body.length < expected) {
           throw new TransientUpstreamError({
@@ -158,13 +176,17 @@ export function createHttpFetcher(options: HttpFetcherOptions): Fetcher {
             context,
           });
         }
-        return { bytes: body.length > range.length ? body.slice(0, range.length) : body, whole: false };
+        return result;
       }
 
-      // 200: the whole object. For a ranged request the mirror ignored Range, unless the range
-      // covered the whole object anyway (then a 200 proves nothing).
-      if (range && askRange && (range.offset > 0 || body.length > range.length)) markIgnoresRange(context);
-      return { bytes: body, whole: true };
+      // 200: the whole object, or what claims to be. For a ranged request the mirror ignored
+      // Range only if the body is provably the object (its recorded size, the right magic) and
+      // the range did not cover the whole object anyway (then a 200 proves nothing). An error page
+      // answered with 200 proves nothing either: withAnswerCheck rejects it above.
+      if (range && askRange && (range.offset > 0 || body.length > range.length) && provesWholeObject(request, body)) {
+        markIgnoresRange(context);
+      }
+      return { bytes: body, whole: true, objectSize: body.length };
     } catch (error) {
       throw translateFailure(error, { signal, timedOut: deadline.timedOut, timeoutMs, context });
     } finally {

@@ -87,7 +87,7 @@ export function createLocalFetcher(options: LocalFetcherOptions): Fetcher {
         // The file shrank while we read it (a mirror sync in progress): try again.
         throw new TransientUpstreamError({ message: `GDAC file shorter than its size (${done} of ${length})`, context });
       }
-      return { bytes, whole: range === undefined };
+      return { bytes, whole: range === undefined, objectSize: size };
     } catch (error) {
       throw translate(error, context, signal);
     } finally {

@@ -6,7 +6,9 @@
  * NoSuchKey / 404 → UpstreamNotFoundError; InvalidRange / 416 → empty (range past the end);
  * 429, 5xx, SlowDown, network failures → transient; other 4xx (AccessDenied, and NoSuchBucket,
  * which is a misconfiguration, not a missing file) → permanent UpstreamError. S3 honours Range; a response without Content-Range to a ranged
- * request is handled like a mirror that ignores Range (whole body, the caller slices).
+ * request is handled like a mirror that ignores Range (whole body, the caller slices). The
+ * object's size each answer states (`objectSize`: the Content-Range total, or a whole body's
+ * length) is checked against the month index by withAnswerCheck.
  */
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { AppError, UpstreamError, UpstreamNotFoundError, type ErrorContext } from '../errors.js';
@@ -107,9 +109,18 @@ export function createS3Fetcher(options: S3FetcherOptions): Fetcher {
           context,
         });
       }
-      if (!range) return { bytes, whole: true };
+      if (!range) return { bytes, whole: true, objectSize: bytes.length };
       const contentRange = parseContentRange(response.ContentRange);
-      if (!contentRange) return { bytes, whole: true };
+      if (!contentRange) return { bytes, whole: true, objectSize: bytes.length };
+      const result: FetchResult = {
+        bytes: bytes.length > range.length ? bytes.slice(0, range.length) : bytes,
+        whole: false,
+        ...(contentRange.total !== undefined ? { objectSize: contentRange.total } : {}),
+      };
+      // Another size than recorded: withAnswerCheck reports the changed object (not a short body).
+      if (request.expectedSize !== undefined && result.objectSize !== undefined && result.objectSize !== request.expectedSize) {
+        return result;
+      }
       const expected = expectedRangeLength(range, contentRange.total);
       if (contentRange.start !== range.offset || bytes.length < expected) {
         throw new TransientUpstreamError({
@@ -117,7 +128,7 @@ export function createS3Fetcher(options: S3FetcherOptions): Fetcher {
           context,
         });
       }
-      return { bytes: bytes.length > range.length ? bytes.slice(0, range.length) : bytes, whole: false };
+      return result;
     } catch (error) {
       throw fail(error, context, signal, deadline.timedOut);
     } finally {

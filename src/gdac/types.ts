@@ -13,6 +13,20 @@
 
 export interface ReadOptions {
   signal?: AbortSignal;
+  /**
+   * The object's size in bytes as the month index recorded it. Every answer must agree with it
+   * (a 206's `Content-Range` total, a 200's length): otherwise the read rejects with
+   * `GdacFileChangedError` (the file changed since the build, or the answer is wrong), and nothing
+   * of it is cached or taken as evidence that the mirror ignores Range. Without it a 200 to a
+   * ranged read is sliced for that read only, never cached or remembered.
+   */
+  expectedSize?: number;
+  /**
+   * `'netcdf'`: the object is a NetCDF file; an answer carrying its first bytes that is something
+   * else (an HTML page from a proxy) is a transient `UpstreamError` (retried, then the next
+   * mirror), never bytes to decode.
+   */
+  expect?: 'netcdf';
 }
 
 export interface ByteRange {
@@ -36,8 +50,9 @@ export interface GdacSource {
   get(path: string, options?: ReadOptions): Promise<Uint8Array>;
   /**
    * Exactly the bytes `[offset, offset + length)` (shorter only at the end of the object).
-   * When the server ignores Range, the whole body is fetched and sliced, and the mirror is
-   * remembered so later reads of the same object can reuse a whole-file cache upstream.
+   * When the server ignores Range, the whole body is fetched and sliced; when it is proven to be
+   * the whole object (`expectedSize` and magic agree), the mirror is remembered and the body kept
+   * a short while for the next ranges of the same object.
    */
   getRange(path: string, range: ByteRange, options?: ReadOptions): Promise<Uint8Array>;
   /** A stream of the object's bytes (for the large profile index); not retried mid-stream. */

@@ -4,8 +4,12 @@
  * downloads of the same file. This wrapper keeps the whole objects such mirrors sent, for a short
  * while, and serves later ranged reads of the same path from them.
  *
- * Only whole bodies that answered a ranged request are kept: with a mirror that honours Range
- * the cache stays empty and costs nothing.
+ * Only verified whole objects are kept: a body that answered a ranged request whose size is the
+ * size the caller expects (`expectedSize`, from the month index; the answers below were checked
+ * against it and their magic by withAnswerCheck). And one is served only to a request expecting
+ * that same size, so a file that changed on the GDAC is never answered from an old copy. Without
+ * an expected size nothing proves a body is the whole object: such reads pass through uncached.
+ * With a mirror that honours Range the cache stays empty and costs nothing.
  */
 import { LRUCache } from 'lru-cache';
 import type { Fetcher } from './fetcher.js';
@@ -25,10 +29,12 @@ export function withWholeObjectCache(inner: Fetcher, options: WholeObjectCacheOp
   return {
     name: inner.name,
     async fetch(request) {
-      const cached = request.range ? cache.get(request.path) : undefined;
-      if (cached) return { bytes: cached, whole: true };
+      const { range, expectedSize } = request;
+      const cacheable = range !== undefined && expectedSize !== undefined;
+      const cached = cacheable ? cache.get(request.path) : undefined;
+      if (cached && cached.length === expectedSize) return { bytes: cached, whole: true, objectSize: cached.length };
       const result = await inner.fetch(request);
-      if (request.range && result.whole && result.bytes.length <= options.maxBytes) {
+      if (cacheable && result.whole && result.bytes.length === expectedSize && result.bytes.length <= options.maxBytes) {
         cache.set(request.path, result.bytes);
       }
       return result;

@@ -8,15 +8,21 @@
  *   Concurrent loads of one key share one read. A failed read caches nothing.
  * - A month object that vanished under a cached master (garbage-collected after a rebuild by
  *   another replica) makes the catalog refresh the months once and retry.
+ * - A month the fresh master still names whose object is not in the store (deleted by hand, lost
+ *   by a bucket policy or a restore) is unavailable, not a store failure: `loadMonth` answers
+ *   undefined (a query lists it in X-Argo-Months-Missing and serves the rest of its window),
+ *   `listMonths` leaves it out, the log says why once, and `unavailableMonths` reports it (for
+ *   /readyz). Each later load tries the object again (one small read): a rebuild (a new key) or
+ *   the object coming back heals the month at once.
  */
 import { LRUCache } from 'lru-cache';
-import { AbortedError, CorruptIndexError, StoreError } from '../errors.js';
+import { AbortedError, CorruptIndexError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BlobStore } from '../storage/types.js';
 import { decodeMonthIndex, summaryOf } from './codec.js';
 import { emptyMaster, healMonths, readMaster, type SummaryCache } from './master.js';
 import { withReadRetry } from './read-retry.js';
-import type { MonthCatalog, MonthDetail, MonthIndex, MonthSummary } from './types.js';
+import type { MonthCatalog, MonthDetail, MonthIndex, MonthSummary, UnavailableMonth } from './types.js';
 
 export interface MonthCatalogOptions {
   store: BlobStore;
@@ -74,6 +80,8 @@ export function createMonthCatalog(options: MonthCatalogOptions): MonthCatalogIm
   const stats = { masterLoads: 0, monthLoads: 0, monthHits: 0 };
 
   let master: { months: Record<string, MonthSummary>; loadedAt: number } | undefined;
+  /** Months whose current object is missing from the store, by month. */
+  const unavailable = new Map<string, UnavailableMonth>();
   let masterLoad: Promise<Record<string, MonthSummary>> | undefined;
   let generation = 0;
 
@@ -138,25 +146,56 @@ export function createMonthCatalog(options: MonthCatalogOptions): MonthCatalogIm
     return pending;
   }
 
+  /** Whether `month`'s current version (`key`) is known to be missing from the store. */
+  function isUnavailable(month: string, key: string): boolean {
+    return unavailable.get(month)?.key === key;
+  }
+
   async function loadMonth(month: string, opts: { signal?: AbortSignal } = {}): Promise<MonthIndex | undefined> {
+    let key: string | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
       const summary = (await currentMonths(opts.signal))[month];
       if (!summary) return undefined;
-      const index = await withSignal(loadKey(summary.key), opts.signal, { month, key: summary.key });
-      if (index) return index;
-      // The object is gone: the cached months are stale (another replica rebuilt the month).
-      logger?.debug({ month, key: summary.key }, 'month object missing: refreshing the month list');
+      key = summary.key;
+      const index = await withSignal(loadKey(key), opts.signal, { month, key });
+      if (index) {
+        if (unavailable.delete(month)) logger?.warn({ month, key }, 'month index object is back: the month is served again');
+        return index;
+      }
+      // Known missing: the months were already refreshed when it was found; the read above
+      // was the cheap re-check.
+      if (isUnavailable(month, key)) return undefined;
+      // The object is gone: the cached months may be stale (another replica rebuilt the month).
+      logger?.debug({ month, key }, 'month object missing: refreshing the month list');
       invalidate();
     }
-    throw new StoreError({ message: `month index object for ${month} is missing from the index store`, context: { month } });
+    unavailable.set(month, { month, key: key!, since: new Date(now()).toISOString() });
+    logger?.warn(
+      { month, key },
+      'month index object listed by the master index is missing from the index store: the month is reported missing ' +
+        '(X-Argo-Months-Missing, /readyz) until it is rebuilt',
+    );
+    return undefined;
+  }
+
+  /** Forget unavailable months whose version changed (rebuilt) or that are no longer listed. */
+  function pruneUnavailable(all: Record<string, MonthSummary>): void {
+    for (const [month, entry] of unavailable) if (all[month]?.key !== entry.key) unavailable.delete(month);
   }
 
   return {
     async listMonths(opts = {}) {
       const all = await currentMonths(opts.signal);
+      pruneUnavailable(all);
       return Object.keys(all)
         .sort()
+        .filter((m) => !isUnavailable(m, all[m].key))
         .map((m) => all[m]);
+    },
+
+    async unavailableMonths(opts = {}) {
+      pruneUnavailable(await currentMonths(opts.signal));
+      return [...unavailable.values()].sort((a, b) => (a.month < b.month ? -1 : 1));
     },
 
     async monthDetail(month, opts = {}) {

@@ -26,29 +26,53 @@ function parts(month: string): { year: number; month0: number } {
   return { year: Number(m[1]), month0: Number(m[2]) - 1 };
 }
 
+/** The years a month name can spell: four digits (`MONTH_PATTERN`, and the store's month keys). */
+export const FIRST_NAMEABLE_YEAR = 0;
+export const LAST_NAMEABLE_YEAR = 9999;
+
+/**
+ * First instant of month `month0` (0-based, may overflow into other years) of `year`, epoch ms
+ * UTC. Not `Date.UTC`: it reads years 0–99 as 1900–1999.
+ */
+function utcMonthStart(year: number, month0: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month0, 1);
+  return d.getTime();
+}
+
+/**
+ * The `YYYY-MM` name of a month. The one place month names are spelled: a year outside
+ * 0000–9999 has no four-digit name, and is a RangeError (never `00-1-12` or `10000-01`, which no
+ * month key, month pattern or client could read back).
+ */
+export function formatMonth(year: number, month0: number): string {
+  if (!Number.isInteger(year) || year < FIRST_NAMEABLE_YEAR || year > LAST_NAMEABLE_YEAR || !(month0 >= 0 && month0 <= 11)) {
+    throw new RangeError(`no YYYY-MM month name for year ${year}, month ${month0 + 1}`);
+  }
+  return `${String(year).padStart(4, '0')}-${String(month0 + 1).padStart(2, '0')}`;
+}
+
 /** First instant of the month, epoch ms UTC. */
 export function monthStartMs(month: string): number {
   const { year, month0 } = parts(month);
-  return Date.UTC(year, month0, 1);
+  return utcMonthStart(year, month0);
 }
 
 /** First instant of the next month, epoch ms UTC. */
 export function monthEndMs(month: string): number {
   const { year, month0 } = parts(month);
-  return Date.UTC(year, month0 + 1, 1);
+  return utcMonthStart(year, month0 + 1);
 }
 
-/** The month (YYYY-MM) an instant falls in. */
+/** The month (YYYY-MM) an instant falls in; a RangeError outside years 0000–9999 (see formatMonth). */
 export function monthOf(ms: number): string {
   const d = new Date(ms);
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth() + 1;
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
+  return formatMonth(d.getUTCFullYear(), d.getUTCMonth());
 }
 
 export function addMonths(month: string, n: number): string {
   const { year, month0 } = parts(month);
-  return monthOf(Date.UTC(year, month0 + n, 1));
+  return monthOf(utcMonthStart(year, month0 + n));
 }
 
 /** Every month from start to end, both included (empty when end < start). */

@@ -1,10 +1,12 @@
 /**
  * `withReadRetry(store)`: retries the idempotent reads of an index store (`get`, `list`) after a
  * StoreError (a connection reset mid-body, a 5xx the SDK gave up on), with jittered back-off.
+ * Not after a StoreTimeoutError: a store that did not answer within its deadline will not in the
+ * next 150 ms, and retrying would multiply the time a query waits for its 503.
  * Writes pass through untouched: their retries belong to the callers that know whether a write
  * may be repeated (the master index's read-modify-write loop).
  */
-import { AbortedError, StoreError, isAbortError } from '../errors.js';
+import { AbortedError, StoreError, StoreTimeoutError, isAbortError } from '../errors.js';
 import type { BlobStore } from '../storage/types.js';
 import { sleep } from './master.js';
 
@@ -30,7 +32,7 @@ export function withReadRetry(store: BlobStore, options: ReadRetryOptions = {}):
       try {
         return await run();
       } catch (error) {
-        if (!(error instanceof StoreError) || isAbortError(error) || attempt >= attempts) throw error;
+        if (!(error instanceof StoreError) || error instanceof StoreTimeoutError || isAbortError(error) || attempt >= attempts) throw error;
         await sleep(random() * backoff * 2 ** (attempt - 1), signal).catch((reason: unknown) => {
           throw new AbortedError({ message: 'store read aborted', context: {}, cause: reason });
         });

@@ -110,16 +110,31 @@ export interface MonthDetail extends MonthSummary {
   source: string;
 }
 
+/** A month the master index names whose month object is missing from the index store. */
+export interface UnavailableMonth {
+  month: string;
+  /** The store key the master names (and the store lacks). */
+  key: string;
+  /** When it was found missing (ISO). */
+  since: string;
+}
+
 /**
  * Read access to the built months, cached: the master index (short TTL, healed from a listing of
  * month objects when it lags) and month indexes (LRU bounded in bytes, single-flight loads).
  */
 export interface MonthCatalog {
+  /** The built months, without those known to be unavailable (their object is missing). */
   listMonths(options?: { signal?: AbortSignal }): Promise<MonthSummary[]>;
-  /** undefined when the month is not built. */
+  /** undefined when the month is not built (or its object is missing). */
   monthDetail(month: string, options?: { signal?: AbortSignal }): Promise<MonthDetail | undefined>;
-  /** undefined when the month is not built. */
+  /** undefined when the month is not built, or its object is missing from the store (it is then reported). */
   loadMonth(month: string, options?: { signal?: AbortSignal }): Promise<MonthIndex | undefined>;
+  /**
+   * Months found (by loads so far) to be listed by the master index but missing from the store,
+   * until rebuilt or back. Optional: a catalog that cannot lose objects has none to report.
+   */
+  unavailableMonths?(options?: { signal?: AbortSignal }): Promise<UnavailableMonth[]>;
   /** Forget cached master-index state (after a build finishes). */
   invalidate(): void;
 }

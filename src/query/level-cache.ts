@@ -2,7 +2,9 @@
  * `withLevelCache`: decoded level data kept in memory, an LRU bounded in bytes and keyed by profile
  * id + GDAC `date_update` (an updated file gets a new key, so nothing stale is served). One entry
  * per profile holds the variables read so far; a later query needing other variables (another QC
- * mode) reads only those and the entry grows. Only successful reads are stored.
+ * mode) reads only those and the entry grows. Only successful reads are stored, and never a
+ * provisional one (a file that changed since its month was built, see provisional.ts): it is
+ * returned as read, whole, and the entry is left as it was.
  *
  * Numbers are kept as float32 when every value is exactly a float32 (Argo level data is stored as
  * NetCDF float, so that is the rule): half the bytes of float64, and widening back to float64 is
@@ -10,6 +12,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { LEVEL_VARIABLES, type LevelVariable, type ProfileLevels } from '../argo/types.js';
+import { isProvisional } from './provisional.js';
 import type { LevelReader, ProfileRef } from './reader.js';
 
 /** As kept: float32 when exact, else float64; QC as strings. */
@@ -84,6 +87,9 @@ export function withLevelCache(inner: LevelReader, { maxBytes }: { maxBytes: num
       }
       misses++;
       const read = await inner.read(ref, missing, options);
+      // Read from a file that no longer matches the index: it stands alone (every variable the
+      // file has), and mixing it with cached columns of the old file would mix two versions.
+      if (isProvisional(read)) return read;
       const merged: Columns = { ...(cache.get(key) ?? cached) };
       for (const name of missing) {
         const column = read[name];

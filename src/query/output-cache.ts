@@ -4,7 +4,7 @@
  * bounded in bytes, keyed by everything that determines the output: the file version (profile id
  * + GDAC `date_update`), the metadata the index gave (which goes into the output as is) and the
  * query's shape (mode, vertical, levels, variables in order). Only successful computations are
- * stored.
+ * stored, and never a provisional one (see provisional.ts).
  *
  * An entry holds the `OutputProfile` (frozen: it is shared by every request that hits it) and its
  * JSON text, which the serializers take through `profileJson` instead of stringifying again. The
@@ -12,6 +12,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { PlannedProfile } from './planner.js';
+import { isProvisional } from './provisional.js';
 import type { OutputProfile, ProfileQuery } from './types.js';
 
 /**
@@ -111,15 +112,17 @@ function deepFreeze(profile: OutputProfile): OutputProfile {
 
 /**
  * A query's `compute`, served from `cache` when the same output was computed before. `shapeKey`
- * is `outputShapeKey(query)` of the query `compute` belongs to. A failed computation stores
- * nothing.
+ * is `outputShapeKey(query)` of the query `compute` belongs to. A failed or provisional
+ * computation stores nothing.
  */
 export function withOutputCache(compute: ProfileOutputFn, { cache, shapeKey }: { cache: OutputCache; shapeKey: string }): ProfileOutputFn {
   return async (profile, signal) => {
     const key = outputKeyOf(profile, shapeKey);
     const cached = cache.get(key);
     if (cached !== undefined) return cached.profile;
-    const computed = deepFreeze(await compute(profile, signal));
+    const output = await compute(profile, signal);
+    if (isProvisional(output)) return output;
+    const computed = deepFreeze(output);
     const json = JSON.stringify(computed);
     jsonOf.set(computed, json);
     cache.set(key, { profile: computed, json });

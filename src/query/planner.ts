@@ -8,27 +8,20 @@
  * calendar order gives the result order with no sorting here.
  */
 import { profileInclusion, type InclusionMeta } from '../argo/qc.js';
+import { addMonths, monthOf, monthStartMs } from '../month-index/months.js';
 import type { FileLayout, MonthIndex } from '../month-index/types.js';
 import type { ProfileQuery } from './types.js';
 
-/** `YYYY-MM` of every month intersecting `[startMs, endMs)`, in calendar order. */
+/**
+ * `YYYY-MM` of every month intersecting `[startMs, endMs)`, in calendar order. Month names come
+ * from month-index/months.ts (the one place they are spelled): a window outside the years
+ * 0000–9999 is a RangeError there, never a garbled name. The query schema keeps windows within
+ * 1900–2100, so that is a caller's bug.
+ */
 export function monthsOfWindow(startMs: number, endMs: number): string[] {
   if (!(endMs > startMs)) return [];
   const months: string[] = [];
-  const first = new Date(startMs);
-  let year = first.getUTCFullYear();
-  let month = first.getUTCMonth();
-  for (;;) {
-    const begin = new Date(0);
-    begin.setUTCFullYear(year, month, 1);
-    if (begin.getTime() >= endMs) break;
-    months.push(`${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}`);
-    month++;
-    if (month === 12) {
-      month = 0;
-      year++;
-    }
-  }
+  for (let month = monthOf(startMs); monthStartMs(month) < endMs; month = addMonths(month, 1)) months.push(month);
   return months;
 }
 

@@ -6,15 +6,19 @@
  * new key), so a cached body is exactly what a fresh computation would send. Dashboards that
  * refresh the same window are answered from memory without decoding anything.
  *
- * Only bodies that completed without error are cached; a client hang-up or an upstream failure
- * (the error line) leaves nothing behind.
+ * Only bodies that completed without error are cached: the profiles' iteration ran to its end
+ * (checked on the iteration itself, not on the bytes: a failure the serializer ends quietly, as
+ * it does for abort-like errors, still leaves the iteration incomplete), no error line was
+ * written, the client did not hang up, and no profile was provisional (read from a GDAC file that
+ * changed since its month was built, see provisional.ts). Anything else leaves nothing behind.
  */
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
 import { serializeResult } from '../serialize/index.js';
-import type { OutputFormat, ProfileQuery, QueryService } from './types.js';
+import { isProvisional } from './provisional.js';
+import type { OutputFormat, OutputProfile, ProfileQuery, QueryResult, QueryService } from './types.js';
 
 export interface ProfileResponse {
   matched: number;
@@ -80,6 +84,29 @@ export function responseCacheKey(query: ProfileQuery, format: OutputFormat, mont
   return JSON.stringify([format, q, monthKeys]);
 }
 
+interface Outcome {
+  /** The iteration ran to its end. */
+  complete: boolean;
+  /** Some profile was provisional. */
+  provisional: boolean;
+}
+
+/** The result with its profiles watched (see `Outcome`); stopping early still stops the source. */
+function watchProfiles(result: QueryResult): { result: QueryResult; outcome: Outcome } {
+  const outcome: Outcome = { complete: false, provisional: false };
+  const source = result.profiles;
+  const profiles: AsyncIterable<OutputProfile> = {
+    async *[Symbol.asyncIterator]() {
+      for await (const profile of source) {
+        if (isProvisional(profile)) outcome.provisional = true;
+        yield profile;
+      }
+      outcome.complete = true;
+    },
+  };
+  return { result: { ...result, profiles }, outcome };
+}
+
 export function createProfileResponder({ query, cacheBytes, logger }: CreateProfileResponderOptions): ProfileResponder {
   const maxEntry = Math.min(MAX_ENTRY_BYTES, Math.floor(cacheBytes * MAX_ENTRY_FRACTION));
   const cache =
@@ -105,7 +132,8 @@ export function createProfileResponder({ query, cacheBytes, logger }: CreateProf
       }
       stats.misses++;
       let failed = false;
-      const body = serializeResult(result, {
+      const watched = watchProfiles(result);
+      const body = serializeResult(watched.result, {
         format,
         onError: (error) => {
           failed = true;
@@ -130,7 +158,8 @@ export function createProfileResponder({ query, cacheBytes, logger }: CreateProf
       });
       pipeline(body, tee).then(
         () => {
-          if (failed || signal.aborted || size > maxEntry) return;
+          const { complete, provisional } = watched.outcome;
+          if (failed || !complete || provisional || signal.aborted || size > maxEntry) return;
           cache.set(key, { headers, body: Buffer.concat(chunks, size) });
           stats.stored++;
         },

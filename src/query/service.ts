@@ -20,6 +20,7 @@ import { mapOrdered } from './ordered.js';
 import { withSingleFlight } from './single-flight.js';
 import { createOutputCache, outputShapeKey, withOutputCache, type OutputCacheStats, type ProfileOutputFn } from './output-cache.js';
 import { toOutputProfile } from './output.js';
+import { isProvisional, markProvisional } from './provisional.js';
 import { createPlanner, monthsOfWindow, type PlannedProfile } from './planner.js';
 import { createRangeLevelReader, type LevelReader } from './reader.js';
 import type { OutputProfile, ProfileQuery, QueryResult, QueryService } from './types.js';
@@ -78,7 +79,7 @@ export function createQueryService({
 }: CreateQueryServiceOptions): QueryServiceWithStats {
   const outputBytes = Math.min(outputCacheBytes, profileCacheBytes);
   // cache → single flight → ranged reads: concurrent misses of one profile share one GDAC read.
-  const reader = withLevelCache(withSingleFlight(innerReader ?? createRangeLevelReader({ gdac })), {
+  const reader = withLevelCache(withSingleFlight(innerReader ?? createRangeLevelReader({ gdac, logger })), {
     maxBytes: profileCacheBytes - outputBytes,
   });
   const outputs = createOutputCache({ maxBytes: outputBytes });
@@ -111,7 +112,9 @@ export function createQueryService({
           const names = levelVariablesToRead({ mode: query.mode, dataMode: profile.dataMode, variables: query.variables });
           const levels = await reader.read(profile, names, { signal: s, limiter });
           const computed = computeProfile({ meta: profile, levels, options });
-          return toOutputProfile(profile, computed, query.variables);
+          const output = toOutputProfile(profile, computed, query.variables);
+          // Levels from a file that changed since its month was built: so is what derives from them.
+          return isProvisional(levels) ? markProvisional(output) : output;
         };
         const read = withOutputCache(compute, { cache: outputs, shapeKey });
         return mapOrdered(selected, read, { window: concurrency, signal });
@@ -137,12 +140,25 @@ export function createQueryService({
 }
 
 /**
+ * The instants a query window may reach, as the route's schema (schemas/profiles.ts) states them:
+ * 1900-01-01 to 2100-01-01 UTC. Outside them month names cannot be spelled (month-index/months.ts)
+ * and no Argo data exists.
+ */
+const EARLIEST_INSTANT_MS = Date.UTC(1900, 0, 1);
+const LATEST_INSTANT_MS = Date.UTC(2100, 0, 1);
+
+/**
  * Invariants the route's schema already guarantees, checked again for other callers (the command
  * line, the bench): cheap, and a clear 400 beats a silent empty result.
  */
 function checkQuery(query: ProfileQuery): void {
   const issues: { parameter: string; message: string }[] = [];
-  if (!(Number.isFinite(query.startMs) && Number.isFinite(query.endMs) && query.endMs > query.startMs)) {
+  for (const [parameter, ms] of [['start', query.startMs], ['end', query.endMs]] as const) {
+    if (!(ms >= EARLIEST_INSTANT_MS && ms <= LATEST_INSTANT_MS)) {
+      issues.push({ parameter, message: 'must be between 1900-01-01T00:00:00Z and 2100-01-01T00:00:00Z' });
+    }
+  }
+  if (issues.length === 0 && !(query.endMs > query.startMs)) {
     issues.push({ parameter: 'end', message: 'end must be after start' });
   }
   if (!(Number.isInteger(query.maxProfiles) && query.maxProfiles >= 1)) {

@@ -22,6 +22,8 @@ export interface BlobStoreOptions {
   s3?: S3Settings;
   /** S3 only: whether the backend enforces conditional writes (default true). */
   conditionalWrites?: boolean;
+  /** S3 only: deadline of one operation, every attempt included (ARGO_STORE_TIMEOUT_SECONDS; default 10 s). */
+  timeoutMs?: number;
   /** Local only: cross-process lock timings (defaults 30 s stale, 10 s wait). */
   lockStaleMs?: number;
   lockTimeoutMs?: number;
@@ -33,6 +35,7 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
       location: options.location,
       s3: options.s3,
       ...(options.conditionalWrites !== undefined ? { conditionalWrites: options.conditionalWrites } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
   }
   return createLocalBlobStore({

@@ -15,6 +15,10 @@
  *   (immutable keys, read-back verification), as the contract says.
  * - Every other failure → StoreError with the SDK error as cause. The SDK's own retries (3
  *   attempts, standard mode) are kept for the store: its objects are small and writes rare.
+ * - Deadlines: each operation, every attempt included, ends after `timeoutMs` (default 10 s,
+ *   ARGO_STORE_TIMEOUT_SECONDS) with a StoreTimeoutError (503); the client enforces the same time
+ *   per request (throwOnRequestTimeout) and per silence of a body. A stalled endpoint (a hung
+ *   load balancer, a black-holed connection) never holds a query, a probe or a month load.
  */
 import {
   DeleteObjectCommand,
@@ -26,7 +30,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { AbortedError, PreconditionFailedError, StoreError, type ErrorContext } from '../errors.js';
+import { AbortedError, PreconditionFailedError, StoreError, StoreTimeoutError, type ErrorContext } from '../errors.js';
 import { assertValidKey, assertValidPrefix, compareKeys } from './keys.js';
 import { createS3Client, parseS3Url, s3ErrorName, s3Status, type S3Settings } from './s3-client.js';
 import type { BlobStore, ListedObject, OperationOptions, PutOptions } from './types.js';
@@ -40,6 +44,21 @@ export interface S3BlobStoreOptions {
   conditionalWrites?: boolean;
   /** Use this client instead of creating one (it is then not destroyed by `close`). */
   client?: S3Client;
+  /** Deadline of one operation, every attempt included (default `DEFAULT_STORE_TIMEOUT_MS`). */
+  timeoutMs?: number;
+}
+
+/**
+ * 10 s per store operation: ARGO_STORE_TIMEOUT_SECONDS's default (see src/config.ts for why),
+ * for stores built without a config (tests, tools).
+ */
+export const DEFAULT_STORE_TIMEOUT_MS = 10_000;
+
+interface OperationDeadline {
+  /** Follows the caller's signal, and fires at the deadline. */
+  signal: AbortSignal;
+  /** True once the deadline (not the caller) ended the operation. */
+  timedOut(): boolean;
 }
 
 /** The object is missing (not the bucket: a missing bucket is a misconfiguration, a StoreError). */
@@ -57,14 +76,36 @@ function isPreconditionFailure(error: unknown): boolean {
 
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   const { bucket, prefix } = parseS3Url(options.location);
-  const client = options.client ?? createS3Client({ s3: options.s3 });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  const client = options.client ?? createS3Client({ s3: options.s3, requestTimeoutMs: timeoutMs });
   const ownsClient = options.client === undefined;
   const conditional = options.conditionalWrites ?? true;
   const description = `s3://${bucket}/${prefix}`.replace(/\/+$/, '') + (options.s3?.endpoint ? ` at ${new URL(options.s3.endpoint).host}` : '');
 
-  function failure(operation: string, context: ErrorContext, error: unknown, signal: AbortSignal | undefined): Error {
+  function deadline(caller: AbortSignal | undefined): OperationDeadline {
+    const timer = AbortSignal.timeout(timeoutMs);
+    return {
+      signal: caller ? AbortSignal.any([caller, timer]) : timer,
+      timedOut: () => timer.aborted && !caller?.aborted,
+    };
+  }
+
+  function failure(
+    operation: string,
+    context: ErrorContext,
+    error: unknown,
+    signal: AbortSignal | undefined,
+    bound: OperationDeadline,
+  ): Error {
     if (error instanceof PreconditionFailedError || error instanceof AbortedError || error instanceof StoreError) return error;
     if (signal?.aborted) return new AbortedError({ message: 'store operation aborted', context, cause: signal.reason });
+    if (bound.timedOut() || (error as { name?: unknown } | null)?.name === 'TimeoutError') {
+      return new StoreTimeoutError({
+        message: `index store ${operation} did not answer within ${timeoutMs} ms`,
+        context: { ...context, operation, bucket, timeoutMs },
+        cause: error,
+      });
+    }
     const status = s3Status(error);
     const name = s3ErrorName(error);
     return new StoreError({
@@ -91,8 +132,9 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     async get(key, opts: OperationOptions = {}) {
       assertValidKey(key);
       const { signal } = opts;
+      const bound = deadline(signal);
       try {
-        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + key }), { abortSignal: signal });
+        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + key }), { abortSignal: bound.signal });
         const body = response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0);
         return {
           body,
@@ -100,8 +142,8 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
           ...(response.LastModified ? { lastModified: response.LastModified } : {}),
         };
       } catch (error) {
-        if (!signal?.aborted && isMissing(error)) return undefined;
-        throw failure('get', { key }, error, signal);
+        if (!bound.signal.aborted && isMissing(error)) return undefined;
+        throw failure('get', { key }, error, signal, bound);
       }
     },
 
@@ -109,10 +151,11 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       assertValidKey(key);
       const { signal, ifMatch, ifNoneMatch } = opts;
       const context = { key };
+      const bound = deadline(signal);
       try {
         if (!conditional && (ifMatch !== undefined || ifNoneMatch === '*')) {
           // Best effort only (see the header): a check, then the write, not one atomic step.
-          const current = await currentEtag(key, signal);
+          const current = await currentEtag(key, bound.signal);
           if (ifNoneMatch === '*' && current !== undefined) {
             throw new PreconditionFailedError({ message: `store object already exists: ${key}`, context: { key, etag: current } });
           }
@@ -133,31 +176,32 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
             ...(conditional && ifMatch !== undefined ? { IfMatch: ifMatch } : {}),
             ...(conditional && ifNoneMatch === '*' ? { IfNoneMatch: '*' } : {}),
           }),
-          { abortSignal: signal },
+          { abortSignal: bound.signal },
         );
         return { etag: response.ETag ?? `"${createHash('md5').update(body).digest('hex')}"` };
       } catch (error) {
-        if (!signal?.aborted && (isPreconditionFailure(error) || (ifMatch !== undefined && isMissing(error)))) {
+        if (!bound.signal.aborted && (isPreconditionFailure(error) || (ifMatch !== undefined && isMissing(error)))) {
           throw new PreconditionFailedError({
             message: `conditional write of ${key} failed: the object changed (or appeared) since it was read`,
             context: { key, ...(ifMatch !== undefined ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) },
             cause: error,
           });
         }
-        throw failure('put', context, error, signal);
+        throw failure('put', context, error, signal, bound);
       }
     },
 
     async list(listPrefix, opts: OperationOptions = {}) {
       assertValidPrefix(listPrefix);
       const { signal } = opts;
+      const bound = deadline(signal);
       const out: ListedObject[] = [];
       try {
         let token: string | undefined;
         do {
           const page: ListObjectsV2CommandOutput = await client.send(
             new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix + listPrefix, ContinuationToken: token }),
-            { abortSignal: signal },
+            { abortSignal: bound.signal },
           );
           for (const item of page.Contents ?? []) {
             if (item.Key === undefined || !item.Key.startsWith(prefix)) continue;
@@ -174,7 +218,7 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
           token = page.IsTruncated ? page.NextContinuationToken : undefined;
         } while (token);
       } catch (error) {
-        throw failure('list', { prefix: listPrefix }, error, signal);
+        throw failure('list', { prefix: listPrefix }, error, signal, bound);
       }
       return out.sort((a, b) => compareKeys(a.key, b.key));
     },
@@ -182,22 +226,24 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     async delete(key, opts: OperationOptions = {}) {
       assertValidKey(key);
       const { signal } = opts;
+      const bound = deadline(signal);
       try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + key }), { abortSignal: signal });
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + key }), { abortSignal: bound.signal });
       } catch (error) {
-        if (!signal?.aborted && isMissing(error)) return;
-        throw failure('delete', { key }, error, signal);
+        if (!bound.signal.aborted && isMissing(error)) return;
+        throw failure('delete', { key }, error, signal, bound);
       }
     },
 
     async ping(opts: OperationOptions = {}) {
       const { signal } = opts;
+      const bound = deadline(signal);
       try {
         // A one-key listing of our own prefix: proves the endpoint answers, the bucket exists
         // and we may read where the indexes live (HeadBucket would not check the prefix).
-        await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }), { abortSignal: signal });
+        await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }), { abortSignal: bound.signal });
       } catch (error) {
-        throw failure('ping', {}, error, signal);
+        throw failure('ping', {}, error, signal, bound);
       }
     },
 

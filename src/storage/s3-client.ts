@@ -42,8 +42,13 @@ export interface CreateS3ClientOptions {
   maxAttempts?: number;
   /** Socket connect timeout. */
   connectionTimeoutMs?: number;
-  /** Time allowed for a request's response once sent (a stalled store must not hang a query). */
+  /**
+   * Time allowed from sending a request (its body included) to the response headers. Enforced:
+   * the handler fails the request with a TimeoutError (a stalled endpoint must not hang a query).
+   */
   requestTimeoutMs?: number;
+  /** Longest silence on the socket once the answer started (a body that stops mid-way). Default: `requestTimeoutMs`. */
+  socketTimeoutMs?: number;
 }
 
 // 50 sockets: the SDK default; enough for a store that writes a few objects per build.
@@ -51,12 +56,14 @@ const DEFAULT_MAX_SOCKETS = 50;
 // 10 s to connect: an S3 endpoint that takes longer is down for our purposes.
 const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 // 30 s per request: month objects are a few MB; an endpoint that stalls longer is treated as
-// failed (StoreError → 503) instead of holding queries and single-flight loads forever.
+// failed (StoreError → 503) instead of holding queries and single-flight loads forever. Callers
+// pass their own (the store: ARGO_STORE_TIMEOUT_SECONDS; an s3:// GDAC: ARGO_FETCH_TIMEOUT_SECONDS).
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function createS3Client(options: CreateS3ClientOptions = {}): S3Client {
   const s3 = options.s3 ?? {};
   const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const config: S3ClientConfig = {
     region: s3.region ?? 'us-east-1',
     forcePathStyle: s3.forcePathStyle ?? s3.endpoint !== undefined,
@@ -64,7 +71,12 @@ export function createS3Client(options: CreateS3ClientOptions = {}): S3Client {
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
       connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      requestTimeout,
+      // Without this, @smithy/node-http-handler (4.x) only logs a warning when requestTimeout
+      // passes and the request keeps waiting: a stalled endpoint would hang its caller forever.
+      throwOnRequestTimeout: true,
+      // requestTimeout ends when the headers arrive; this bounds each silence after that.
+      socketTimeout: options.socketTimeoutMs ?? requestTimeout,
     },
   };
   if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;

@@ -187,21 +187,31 @@ test('a Retry-After longer than maxRetryAfterMs moves on instead of waiting', as
 test('a mirror that ignores Range: correct bytes, remembered, whole file reused', async (t) => {
   const m = await mirror(t, { ignoreRange: true });
   const gdac = source(t, [m.url]);
-  assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset: 300, length: 200 })), bytes.subarray(300, 500));
+  const sized = { expectedSize: bytes.length };
+  assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset: 300, length: 200 }, sized)), bytes.subarray(300, 500));
   assert.deepEqual(gdac.stats().rangeIgnoredBy, [m.url]);
   // The next ranged read of the same file comes from the whole body already fetched.
-  assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset: 10_000, length: 50 })), bytes.subarray(10_000, 10_050));
+  assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset: 10_000, length: 50 }, sized)), bytes.subarray(10_000, 10_050));
   assert.equal(requestsFor(m, FILE), 1);
   // Another file: fetched whole (honestly, without Range), sliced correctly.
-  assert.deepEqual(Buffer.from(await gdac.getRange(OTHER, { offset: 2_990, length: 50 })), other.subarray(2_990));
+  assert.deepEqual(Buffer.from(await gdac.getRange(OTHER, { offset: 2_990, length: 50 }, { expectedSize: other.length })), other.subarray(2_990));
   assert.equal(requestsFor(m, OTHER), 1);
+});
+
+test('a 200 to a ranged read with no recorded size to check: sliced for that read only, not remembered, not cached', async (t) => {
+  const m = await mirror(t, { ignoreRange: true });
+  const gdac = source(t, [m.url]);
+  assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset: 300, length: 200 })), bytes.subarray(300, 500));
+  assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset: 10_000, length: 50 })), bytes.subarray(10_000, 10_050));
+  assert.equal(requestsFor(m, FILE), 2);
+  assert.deepEqual(gdac.stats().rangeIgnoredBy, []);
 });
 
 test('without the whole-object cache, every ranged read refetches but stays correct', async (t) => {
   const m = await mirror(t, { ignoreRange: true });
   const gdac = source(t, [m.url], { wholeObjectCacheBytes: 0 });
   for (const offset of [0, 7_000, 19_999]) {
-    assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset, length: 64 })), bytes.subarray(offset, offset + 64));
+    assert.deepEqual(Buffer.from(await gdac.getRange(FILE, { offset, length: 64 }, { expectedSize: bytes.length })), bytes.subarray(offset, offset + 64));
   }
   assert.equal(requestsFor(m, FILE), 3);
   assert.deepEqual(gdac.stats().rangeIgnoredBy, [m.url]);

@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { AbortedError, UpstreamError, UpstreamNotFoundError } from '../../src/errors.js';
+import { AbortedError, UpstreamError, UpstreamNotFoundError, UpstreamTimeoutError, isAbortError } from '../../src/errors.js';
 import { createGdacSource, type GdacSourceOptions } from '../../src/gdac/index.js';
 import { isTransient } from '../../src/gdac/transient.js';
 import type { GdacSource } from '../../src/gdac/types.js';
@@ -116,4 +118,72 @@ test('a GDAC tree uploaded from the shared sample reads back identically', async
   const path = '6903247/profiles/R6903247_001.nc';
   const onDisk = await readFile(join(dir, 'dac', 'coriolis', ...path.split('/')));
   assert.deepEqual(Buffer.from(await gdac.get(path)), onDisk);
+});
+
+/**
+ * An S3-speaking endpoint on loopback that stalls: `headers` → never answers a request;
+ * `body` → answers GetObject with its headers and the first 16 bytes of a 100 KB body, then
+ * nothing more (a connection that dies mid-body without closing).
+ */
+async function stallingS3(t: TestContext, mode: 'headers' | 'body'): Promise<{ endpoint: string; requests: () => number }> {
+  let requests = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    requests++;
+    if (mode === 'headers') return;
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100000', etag: '"0123"' });
+    res.write(Buffer.alloc(16, 0x41));
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((done) => server.close(() => done()));
+  });
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+}
+
+const stalledConfig = (endpoint: string) => ({
+  endpoint,
+  forcePathStyle: true,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'K', secretAccessKey: 'S' },
+});
+
+/** The outcome of `work`, or 'hung' after `ms`. */
+function orHung<T>(work: Promise<T>, ms = 8_000): Promise<T | unknown> {
+  return Promise.race([work.catch((error: unknown) => error), new Promise((r) => setTimeout(() => r('hung'), ms).unref())]);
+}
+
+test('an S3 GDAC that never answers: a timely UpstreamTimeoutError (an error line, not a quiet end)', async (t) => {
+  const s3 = await stallingS3(t, 'headers');
+  const gdac = source(t, { roots: ['s3://argo-gdac/pub'], s3: stalledConfig(s3.endpoint), timeoutMs: 300, maxRetries: 1 });
+  const started = Date.now();
+  const outcome = await orHung(gdac.getRange(FILE, { offset: 0, length: 100 }));
+  assert.ok(outcome instanceof UpstreamTimeoutError, String(outcome));
+  // Before: the SDK's AbortError in its cause chain made it look like a client that left, so a
+  // query body ended quietly, short, with no error line.
+  assert.equal(isAbortError(outcome), false);
+  assert.ok(Date.now() - started < 4_000, `${Date.now() - started} ms`);
+  assert.equal(s3.requests(), 2);
+});
+
+test('an S3 GDAC whose index stream stops mid-body: the stream fails after the idle timeout instead of hanging', async (t) => {
+  const s3 = await stallingS3(t, 'body');
+  const gdac = source(t, { roots: ['s3://argo-gdac/pub'], s3: stalledConfig(s3.endpoint), timeoutMs: 500 });
+  const started = Date.now();
+  const outcome = await orHung(
+    (async () => {
+      let received = 0;
+      for await (const chunk of await gdac.stream('ar_index_global_prof.txt')) received += chunk.length;
+      return received;
+    })(),
+  );
+  // Before: past its headers the stream had no deadline but the caller's signal: it hung.
+  assert.ok(outcome instanceof UpstreamError || outcome instanceof UpstreamTimeoutError, String(outcome));
+  assert.equal(isAbortError(outcome), false);
+  assert.ok(Date.now() - started < 5_000, `${Date.now() - started} ms`);
 });

@@ -119,3 +119,29 @@ test('serves the shared sample tree from disk', async (t) => {
   assert.equal(res.status, 200);
   assert.deepEqual(Buffer.from(res.body), await readFile(join(dir, 'ar_index_global_prof.txt')));
 });
+
+test('faults for answers that are not the file: an HTML page, a wrong Content-Range total, a replaced file', async (t) => {
+  const bytes = randomBytes(5000);
+  const mirror = await startGdacMirror({ files: new Map([[FILE, bytes]]) });
+  t.after(() => mirror.stop());
+
+  mirror.setFault(FILE, { kind: 'html', times: 1 });
+  const page = await get(`${mirror.url}/${FILE}`, { range: 'bytes=100-199' });
+  assert.equal(page.status, 200);
+  assert.match(String(page.headers['content-type']), /^text\/html/);
+  assert.ok(page.body.length >= 1_000_000 && page.body.length < 1_001_000, String(page.body.length));
+  assert.match(Buffer.from(page.body.subarray(0, 15)).toString(), /^<!DOCTYPE html>/);
+
+  mirror.setFault(FILE, { kind: 'wrong-total', delta: 123, times: 2 });
+  const part = await get(`${mirror.url}/${FILE}`, { range: 'bytes=100-199' });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers['content-range'], 'bytes 100-199/5123');
+  assert.deepEqual(Buffer.from(part.body), bytes.subarray(100, 200));
+  assert.equal((await get(`${mirror.url}/${FILE}`)).body.length, 5000, 'no Range: answered normally');
+
+  const replaced = randomBytes(7000);
+  mirror.setFile(FILE, replaced);
+  const after = await get(`${mirror.url}/${FILE}`, { range: 'bytes=0-9' });
+  assert.equal(after.headers['content-range'], 'bytes 0-9/7000');
+  assert.deepEqual(Buffer.from(after.body), replaced.subarray(0, 10));
+});

@@ -36,6 +36,14 @@
  *   send the headers and that many body bytes, then wait `ms`, then send the rest.
  * - `{ kind: 'corrupt' }`: flip bits (XOR 0xff) of the first byte of the answer and of every
  *   1024th byte after it; headers are unchanged.
+ * - `{ kind: 'html', bytes? }`: a proxy's or portal's error page: `200 text/html` with about
+ *   `bytes` (default 1 MB) of HTML, whatever was asked (Range ignored).
+ * - `{ kind: 'wrong-total', delta }`: a 206 whose `Content-Range` total is the object's size plus
+ *   `delta` (a proxy mangling the header); bytes and everything else as usual. Requests without
+ *   Range are answered normally.
+ *
+ * `setFile(path, bytes)` puts a file in the overlay, replacing what was served at that path: a DAC
+ * updating a file on the GDAC.
  *
  * Stats (live object; `resetStats()` zeroes it in place): `requests` (every request, faults
  * included), `bytes` (body bytes written), `byPath` (requests per GDAC path), `inFlight` and
@@ -53,7 +61,9 @@ export type MirrorFault =
   | { kind: 'reset'; times?: number }
   | { kind: 'truncate'; bytes: number; times?: number }
   | { kind: 'stall'; ms: number; afterBytes?: number; times?: number }
-  | { kind: 'corrupt'; times?: number };
+  | { kind: 'corrupt'; times?: number }
+  | { kind: 'html'; bytes?: number; times?: number }
+  | { kind: 'wrong-total'; delta: number; times?: number };
 
 export interface GdacMirrorOptions {
   /** A directory of a GDAC tree; optional when `files` holds everything. */
@@ -84,6 +94,8 @@ export interface GdacMirror {
   clearFaults(): void;
   setLatency(ms: number): void;
   setIgnoreRange(ignore: boolean): void;
+  /** Serve `bytes` at `path` from now on (overlay; replaces the file). */
+  setFile(path: string, bytes: Uint8Array): void;
   stop(): Promise<void>;
 }
 
@@ -128,6 +140,15 @@ function parseRange(header: string | undefined, size: number): RangeAnswer {
   if (m[2] !== '' && Number(m[2]) < start) return { kind: 'whole' }; // invalid: ignore it
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'partial', start, end };
+}
+
+/** An HTML error page of about `size` bytes (at least its frame). */
+function htmlPage(size: number): Uint8Array {
+  const head = '<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head><body>\n<h1>Service Temporarily Unavailable</h1>\n';
+  const tail = '</body></html>\n';
+  const line = '<p>The server is temporarily unable to service your request. Please try again later.</p>\n';
+  const filler = Math.max(0, size - head.length - tail.length);
+  return new TextEncoder().encode(head + line.repeat(Math.ceil(filler / line.length)).slice(0, filler) + tail);
 }
 
 function corrupt(bytes: Uint8Array): Uint8Array {
@@ -227,6 +248,12 @@ export async function startGdacMirror(options: GdacMirrorOptions = {}): Promise<
       case 'reset':
         req.socket.destroy();
         return;
+      case 'html': {
+        const page = htmlPage(fault.bytes ?? 1_000_000);
+        stats.bytes += page.length;
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(page.length) }).end(page);
+        return;
+      }
       case 'stall':
         if (fault.afterBytes === undefined) {
           await sleep(fault.ms);
@@ -259,7 +286,8 @@ export async function startGdacMirror(options: GdacMirrorOptions = {}): Promise<
     if (range.kind === 'partial') {
       status = 206;
       body = found.body.subarray(range.start, range.end + 1);
-      headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+      const total = fault?.kind === 'wrong-total' ? size + fault.delta : size;
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${total}`;
     }
     headers['content-length'] = String(body.length);
     if (req.method === 'HEAD') {
@@ -326,6 +354,9 @@ export async function startGdacMirror(options: GdacMirrorOptions = {}): Promise<
     },
     setIgnoreRange(ignore) {
       ignoreRange = ignore;
+    },
+    setFile(path, bytes) {
+      files.set(path.replace(/^\/+/, ''), bytes);
     },
     stop() {
       return new Promise<void>((done) => {

@@ -181,3 +181,37 @@ test('a master entry only moves to a newer version', () => {
   assert.equal(master.months['2024-01'].profiles, 2);
   assert.ok(serializeMaster(master).length > 0);
 });
+
+test('a month object missing from the store: that month unavailable (reported, logged once), the others served; a rebuild heals it', async (t) => {
+  const { store: inner } = await localStore(t);
+  const store = countingStore(inner);
+  await writeMonth(inner, '2024-01', 3);
+  const lost = await writeMonth(inner, '2024-02', 4);
+  await inner.delete(lost.key);
+  const warnings: { obj: Record<string, unknown>; msg: string }[] = [];
+  const logger = { warn: (obj: object, msg?: string) => void warnings.push({ obj: obj as Record<string, unknown>, msg: msg ?? '' }), debug() {}, error() {} };
+  const catalog = createMonthCatalog({ store, monthCacheBytes: 1 << 20, masterTtlMs: 60_000, logger: logger as never });
+
+  // Before: a StoreError (503 for every window touching the month).
+  assert.equal(await catalog.loadMonth('2024-02'), undefined);
+  assert.equal((await catalog.loadMonth('2024-01'))!.count, 3);
+  assert.deepEqual((await catalog.unavailableMonths!()).map((u) => [u.month, u.key]), [['2024-02', lost.key]]);
+  assert.deepEqual((await catalog.listMonths()).map((m) => m.month), ['2024-01'], 'not listed as built');
+  assert.equal(await catalog.monthDetail('2024-02'), undefined);
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0].obj.month, '2024-02');
+  assert.match(warnings[0].msg, /missing from the index store.*until it is rebuilt/);
+
+  // Known missing: one small re-check per load, no master refresh, no new warning.
+  const gets = store.counts.get;
+  assert.equal(await catalog.loadMonth('2024-02'), undefined);
+  assert.equal(store.counts.get - gets, 1);
+  assert.equal(warnings.length, 1);
+
+  // A rebuild writes a new version and the builder invalidates: served again, no longer reported.
+  await writeMonth(inner, '2024-02', 5, new Date(Date.now() + 1000));
+  catalog.invalidate();
+  assert.equal((await catalog.loadMonth('2024-02'))!.count, 5);
+  assert.deepEqual(await catalog.unavailableMonths!(), []);
+  assert.deepEqual((await catalog.listMonths()).map((m) => m.month), ['2024-01', '2024-02']);
+});

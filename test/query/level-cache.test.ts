@@ -4,6 +4,7 @@ import type { LevelVariable, ProfileLevels } from '../../src/argo/types.js';
 import { LEVEL_VARIABLES } from '../../src/argo/types.js';
 import { UpstreamError } from '../../src/errors.js';
 import { cacheKeyOf, withLevelCache } from '../../src/query/level-cache.js';
+import { isProvisional, markProvisional } from '../../src/query/provisional.js';
 import type { LevelReader, ProfileRef } from '../../src/query/reader.js';
 
 const layout = {
@@ -15,7 +16,7 @@ const layout = {
     TEMP_QC: { type: 'char' as const, rel: 900, length: 100 },
   },
 };
-const ref = (id: string, dateUpdate = '20230101000000'): ProfileRef => ({ id, dateUpdate, base: 0, layout });
+const ref = (id: string, dateUpdate = '20230101000000'): ProfileRef => ({ id, dateUpdate, base: 0, size: 4096, layout });
 
 function fakeReader() {
   const calls: { id: string; names: LevelVariable[] }[] = [];
@@ -128,4 +129,25 @@ test('maxBytes 0 disables caching', async () => {
   await cached.read(ref('x'), ['PRES'], { signal });
   await cached.read(ref('x'), ['PRES'], { signal });
   assert.equal(calls.length, 2);
+});
+
+test('a provisional read (the file changed since its month was built) is returned as read and never cached', async () => {
+  const { reader, calls } = fakeReader();
+  let provisional = false;
+  const marking: LevelReader = {
+    async read(r, names, options) {
+      const levels = await reader.read(r, names, options);
+      return provisional ? markProvisional(levels) : levels;
+    },
+  };
+  const cached = withLevelCache(marking, { maxBytes: 1 << 20 });
+  await cached.read(ref('x'), ['PRES', 'PRES_QC'], { signal });
+  provisional = true;
+  const fresh = await cached.read(ref('x'), ['PRES', 'PRES_QC', 'TEMP', 'TEMP_QC'], { signal });
+  assert.ok(isProvisional(fresh));
+  // Returned as the reader gave it: no column of the cached (old) file mixed in.
+  assert.equal(fresh.PRES, null);
+  assert.equal(cached.stats().entries, 1);
+  await cached.read(ref('x'), ['TEMP'], { signal });
+  assert.equal(calls.length, 3, 'TEMP was not kept');
 });

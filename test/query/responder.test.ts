@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { text } from 'node:stream/consumers';
 import { test } from 'node:test';
-import { UpstreamError } from '../../src/errors.js';
+import { AbortedError, UpstreamError } from '../../src/errors.js';
+import { markProvisional } from '../../src/query/provisional.js';
 import { createProfileResponder, responseCacheKey } from '../../src/query/responder.js';
 import type { OutputProfile, ProfileQuery, QueryResult, QueryService } from '../../src/query/types.js';
 
@@ -31,7 +32,9 @@ function profile(i: number): OutputProfile {
 }
 
 /** A query service whose answers are scripted; counts how many bodies were computed. */
-function scripted(options: { monthKeys?: () => string[]; failAfter?: number; count?: number } = {}) {
+function scripted(
+  options: { monthKeys?: () => string[]; failAfter?: number; failWith?: () => Error; provisional?: number; count?: number } = {},
+) {
   const stats = { runs: 0, iterated: 0 };
   const service: QueryService = {
     async run(query) {
@@ -40,8 +43,10 @@ function scripted(options: { monthKeys?: () => string[]; failAfter?: number; cou
       const profiles = (async function* () {
         stats.iterated++;
         for (let i = 0; i < n; i++) {
-          if (options.failAfter !== undefined && i === options.failAfter) throw new UpstreamError({ message: 'mirror down' });
-          yield profile(i);
+          if (options.failAfter !== undefined && i === options.failAfter) {
+            throw options.failWith?.() ?? new UpstreamError({ message: 'mirror down' });
+          }
+          yield i === options.provisional ? markProvisional(profile(i)) : profile(i);
         }
       })();
       const result: QueryResult = { matched: n, truncated: false, monthsMissing: [], monthKeys: options.monthKeys?.() ?? ['months/2024/2024-01.a.json.zst'], query, profiles };
@@ -110,4 +115,30 @@ test('with a zero budget nothing is cached; a body over the entry limit is not k
   await new Promise((r) => setImmediate(r));
   assert.equal((await small.respond(QUERY, options())).cached, false);
   assert.equal(small.cacheStats().entries, 0);
+});
+
+test('a body whose profiles stopped early without an error line is not cached (an abort-like failure, the client still there)', async () => {
+  // The serializer ends a body quietly on abort-like errors (a hang-up needs no error line): if
+  // such an error came from upstream while the client stayed, the short body must not be kept.
+  const { service, stats } = scripted({ failAfter: 2, failWith: () => new AbortedError({ message: 'an inner read was aborted' }) });
+  const responder = createProfileResponder({ query: service, cacheBytes: 1024 * 1024 });
+  const short = await text((await responder.respond(QUERY, options())).body);
+  assert.equal(short.trim().split('\n').length, 2);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(responder.cacheStats().entries, 0);
+  await text((await responder.respond(QUERY, options())).body);
+  assert.equal(stats.iterated, 2);
+});
+
+test('a body holding a provisional profile (a GDAC file changed since its month was built) is served, not cached', async () => {
+  const { service, stats } = scripted({ provisional: 1 });
+  const responder = createProfileResponder({ query: service, cacheBytes: 1024 * 1024 });
+  const body = await text((await responder.respond(QUERY, options())).body);
+  assert.equal(body.trim().split('\n').length, 3);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(responder.cacheStats().entries, 0);
+  const again = await responder.respond(QUERY, options());
+  assert.equal(again.cached, false);
+  assert.equal(await text(again.body), body);
+  assert.equal(stats.iterated, 2);
 });

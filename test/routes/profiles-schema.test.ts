@@ -81,6 +81,17 @@ describe('start and end', () => {
     rejects({ ...ok, start: '' }, 'start', /empty/);
     rejects({ ...ok, start: ['2023-01-01', '2023-01-02'] }, 'start', /more than once/);
   });
+  test('dates outside 1900-01-01 .. 2100-01-01 are refused, each naming its parameter', () => {
+    rejects({ start: '1899-12-31T23:59:59.999Z', end: '1900-01-02' }, 'start', /^must be between 1900-01-01T00:00:00\.000Z and 2100-01-01T00:00:00\.000Z/);
+    rejects({ start: '0001-01-01', end: '0001-02-01' }, 'start', /which is 0001-01-01T00:00:00\.000Z/);
+    rejects({ start: '0001-01-01', end: '0001-02-01' }, 'end');
+    rejects({ start: '0000-01-01T00:00:00+01:00', end: '1900-01-02' }, 'start', /which is -000001-12-31T23:00:00\.000Z/);
+    rejects({ start: '2099-12-31', end: '2100-01-01T00:00:00.001Z' }, 'end', /must be between/);
+    rejects({ start: '9999-01-01', end: '9999-02-01' }, 'start');
+    // The bounds are included.
+    assert.equal(schema.parse({ start: '1900-01-01', end: '1900-01-02' }).startMs, Date.UTC(1900, 0, 1));
+    assert.equal(schema.parse({ start: '2099-12-31', end: '2100-01-01' }).endMs, Date.UTC(2100, 0, 1));
+  });
   test('end must be after start', () => {
     rejects({ start: '2023-05-01', end: '2023-05-01' }, 'end', /after start/);
     rejects({ start: '2023-05-01', end: '2023-04-01' }, 'end', /after start/);

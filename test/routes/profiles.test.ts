@@ -124,6 +124,11 @@ describe('validation: 400 problem+json naming each parameter', () => {
     ['bad enums', { ...APRIL, mode: 'x', vertical: 'y', format: 'z' }, ['mode', 'vertical', 'format']],
     ['unknown parameters', { ...APRIL, bbbox: '1,2,3,4', limit: '5' }, ['bbbox', 'limit']],
     ['several at once', { start: 'x', end: '2023-01-01', depth: '-1', foo: '1' }, ['start', 'depth', 'foo']],
+    // Absurd dates: before 1900, year 0 (and year -1 once its offset is applied), after 2100.
+    ['a window before 1900', { start: '1899-12-01', end: '1899-12-31' }, ['start', 'end']],
+    ['year 0, reaching year -1 through its offset', { start: '0000-01-01T00:00:00+01:00', end: '0000-02-01' }, ['start', 'end']],
+    ['a window after 2100', { start: '2100-01-01T00:00:00.001Z', end: '2100-02-01' }, ['start', 'end']],
+    ['an end past 2100', { start: '2099-12-01', end: '2100-01-01T00:00:01Z' }, ['end']],
   ];
   for (const [name, query, parameters] of cases) {
     test(name, async (t) => {
@@ -147,6 +152,19 @@ describe('validation: 400 problem+json naming each parameter', () => {
     const app = await build(t, { env: { ...env, ARGO_MAX_WINDOW_DAYS: '30' } });
     const res = await app.inject({ method: 'GET', url: '/v1/profiles', query: { start: '2023-01-01', end: '2023-03-01' } });
     assert.deepEqual(res.json().errors, [{ parameter: 'end', message: 'window is 59 days; the limit is 30 (ARGO_MAX_WINDOW_DAYS)' }]);
+  });
+
+  test('an absurd date is a 400, never a 200 with garbled month names', async (t) => {
+    const app = await build(t, { env });
+    const res = await app.inject({ method: 'GET', url: '/v1/profiles', query: { start: '0000-01-01T00:00:00+01:00', end: '0000-02-01' } });
+    assert.equal(res.statusCode, 400, `${res.statusCode} X-Argo-Months-Missing: ${String(res.headers['x-argo-months-missing'])}`);
+    assert.equal(res.headers['x-argo-months-missing'], undefined);
+    const start = res.json().errors.find((e: { parameter: string }) => e.parameter === 'start');
+    assert.match(start.message, /^must be between 1900-01-01T00:00:00\.000Z and 2100-01-01T00:00:00\.000Z \(got "0000-01-01T00:00:00\+01:00", which is -000001-12-31T23:00:00\.000Z\)$/);
+    // The bounds themselves are valid.
+    const edge = await app.inject({ method: 'GET', url: '/v1/profiles', query: { start: '1900-01-01', end: '1900-02-01' } });
+    assert.equal(edge.statusCode, 200, edge.body);
+    assert.equal(edge.headers['x-argo-months-missing'], '1900-01');
   });
 
   test('a parameter given twice', async (t) => {

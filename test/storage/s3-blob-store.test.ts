@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
-import { PreconditionFailedError, StoreError } from '../../src/errors.js';
+import { PreconditionFailedError, StoreError, StoreTimeoutError, isAbortError, statusOf } from '../../src/errors.js';
 import { createBlobStore, type BlobStore } from '../../src/storage/index.js';
 import { startS3Server, type S3TestServer } from '../kit/s3-server.js';
 
@@ -169,3 +169,57 @@ for (const conflict of [false, true]) {
     assert.deepEqual(await s.put('master_index.json', enc('v2'), { ifMatch: first.etag }), { etag: '"v2"' });
   });
 }
+
+/** A TCP server on loopback that accepts connections and never answers: a stalled S3 endpoint. */
+async function blackHole(t: TestContext): Promise<string> {
+  const sockets = new Set<import('node:net').Socket>();
+  const server = (await import('node:net')).createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((done) => server.close(() => done()));
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+test('a stalled endpoint (accepts, never answers): every operation fails with a StoreTimeoutError at its deadline', async (t) => {
+  const endpoint = await blackHole(t);
+  const s = createBlobStore({
+    location: 's3://argo-index/v1',
+    s3: { endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'K', secretAccessKey: 'S' } },
+    timeoutMs: 300,
+  });
+  t.after(() => s.close?.());
+  const operations: [string, () => Promise<unknown>][] = [
+    ['get', () => s.get('master_index.json')],
+    ['list', () => s.list('months/')],
+    ['ping', () => s.ping()],
+    ['put', () => s.put('months/2023/2023-04.a.json.zst', enc('x'))],
+    ['delete', () => s.delete('months/2023/2023-04.a.json.zst')],
+  ];
+  for (const [name, run] of operations) {
+    const started = Date.now();
+    // Before: requestTimeout only logged a warning and the request waited forever.
+    const outcome = await Promise.race([
+      run().then(
+        () => 'resolved',
+        (error: unknown) => error,
+      ),
+      new Promise((r) => setTimeout(() => r('hung'), 5_000).unref()),
+    ]);
+    const ms = Date.now() - started;
+    assert.ok(outcome instanceof StoreTimeoutError, `${name}: ${String(outcome)}`);
+    assert.equal(statusOf(outcome), 503);
+    assert.equal(isAbortError(outcome), false, `${name}: a timeout, not a client abort`);
+    assert.match(outcome.message, new RegExp(`^index store ${name} did not answer within 300 ms$`));
+    assert.ok(ms < 3_000, `${name}: ${ms} ms`);
+  }
+  // The caller's own abort is still an abort.
+  const controller = new AbortController();
+  const pending = s.get('master_index.json', { signal: controller.signal });
+  controller.abort();
+  await assert.rejects(pending, (error: unknown) => isAbortError(error));
+});

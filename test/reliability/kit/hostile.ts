@@ -129,7 +129,7 @@ export function hostileCases(options: HostileOptions): HostileCase[] {
   profiles('window of 367 days', [['start', '2023-01-01'], ['end', '2024-01-03']], ['end']);
   profiles('end before start', [['start', '2023-02-01'], ['end', '2023-01-01']], ['end']);
   profiles('end equals start', [['start', '2023-02-01T00:00:00Z'], ['end', '2023-02-01']], ['end']);
-  profiles('year 1 to 9999', [['start', '0001-01-01'], ['end', '9999-12-31T23:59:59Z']], ['end']);
+  profiles('year 1 to 9999', [['start', '0001-01-01'], ['end', '9999-12-31T23:59:59Z']], ['start', 'end']);
   profiles('offsets reversing the order', [['start', '2023-01-01T10:00:00-05:00'], ['end', '2023-01-01T12:00:00+05:00']], ['end']);
   // Missing required parameters.
   profiles('no parameters', [], ['start', 'end']);
