@@ -14,8 +14,8 @@ import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { CACHE_DIR, REPO_ROOT } from './generate.js';
 
-/** What the children import: the service (src/, routes/, schemas/) and the bench itself. */
-const TREES = ['src', 'routes', 'schemas', 'bench', 'test/kit'];
+/** What the children import: the service (src/, routes/, schemas/), the bench itself and the fixture writers it uses. */
+const TREES = ['src', 'routes', 'schemas', 'fixtures', 'bench', 'test/kit'];
 
 async function sources(): Promise<string[]> {
   const out: string[] = [];

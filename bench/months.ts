@@ -12,7 +12,7 @@ import { readMaster, setMonth, updateMaster } from '../src/month-index/master.js
 import { addMonths, monthEndMs, monthStartMs, newMonthKey } from '../src/month-index/months.js';
 import type { MonthSummary } from '../src/month-index/types.js';
 import { createBlobStore } from '../src/storage/index.js';
-import { gdacDate } from './generate.js';
+import { gdacIndexDate } from '../fixtures/index.js';
 
 export interface ShiftedMonths {
   months: string[];
@@ -45,7 +45,7 @@ export async function writeShiftedMonths(options: { from: string; to: string; mo
       const scale = (monthEndMs(month) - start) / fromLength;
       const profiles = entries.map((e) => {
         const timeMs = start + Math.floor((e.timeMs - fromStart) * scale);
-        return { ...e, timeMs, dateUpdate: k === 0 ? e.dateUpdate : gdacDate(timeMs + 3_600_000) };
+        return { ...e, timeMs, dateUpdate: k === 0 ? e.dateUpdate : gdacIndexDate(timeMs + 3_600_000) };
       });
       const key = newMonthKey(month, new Date());
       const body = await encodeMonthIndex({

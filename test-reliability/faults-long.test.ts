@@ -18,7 +18,7 @@ import { describe, test } from 'node:test';
 import { createBlobStore } from '../src/storage/index.js';
 import { within } from '../test/reliability/kit/bounded.js';
 import { startServerChild } from '../test/reliability/kit/children.js';
-import { seededRandom } from '../test/reliability/kit/fixture-gdac.js';
+import { seededRandom } from '../fixtures/index.js';
 import { buildMonths, getProfiles, inspectStore, s3Store, startFixture } from '../test/reliability/kit/harness.js';
 import { problemIssues } from '../test/reliability/kit/problem.js';
 import { startRestartableS3 } from '../test/reliability/kit/restartable-s3.js';

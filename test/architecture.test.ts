@@ -1,7 +1,7 @@
 /**
  * The house rules that a grep can check: config is the only reader of process.env; nothing below
  * src/plugins imports fastify; netcdf/ and argo/ do no I/O; schemas/ imports nothing from src/;
- * routes never import each other.
+ * routes never import each other; the fixture writers (fixtures/) stay out of the service.
  */
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
@@ -53,4 +53,24 @@ test('schemas/ imports nothing from src/', async () => {
 test('a route never imports another route', async () => {
   const routes = await sources('routes');
   assert.deepEqual(await offenders(routes, /from ['"]\.\/[^'"]+['"]/), []);
+});
+
+/** An import of the fixtures package (`fixtures/`, at the repo root) from anywhere in the repo. */
+const IMPORTS_FIXTURES = /from ['"](\.\.\/)+fixtures\/[^'"]+['"]/;
+
+test('only src/cli imports the fixture writers', async () => {
+  const files = [...(await sources('src')), ...(await sources('routes')), ...(await sources('schemas'))].filter((f) => !f.startsWith('src/cli/'));
+  assert.deepEqual(await offenders(files, IMPORTS_FIXTURES), []);
+});
+
+test('the production build leaves out every command that imports the fixture writers', async () => {
+  const build = JSON.parse(await readFile(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[]; exclude?: string[] };
+  const importers = await offenders(await sources('src/cli'), IMPORTS_FIXTURES);
+  assert.ok(importers.includes('src/cli/demo.ts'), 'the demo command uses the fixtures (else this test checks nothing)');
+  assert.deepEqual(importers.filter((f) => !(build.exclude ?? []).includes(f)), []);
+  assert.ok(!build.include.includes('fixtures'));
+});
+
+test('the fixture writers import nothing from the tests or the benchmark', async () => {
+  assert.deepEqual(await offenders(await sources('fixtures'), /from ['"]\.\.\/(test|bench|test-reliability)\//), []);
 });

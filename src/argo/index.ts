@@ -2,6 +2,8 @@
 export * from './types.js';
 export {
   ARGO_LEVEL_FILL,
+  JULD_EPOCH_MS,
+  JULD_FILL,
   META_VARIABLES,
   decodeLevels,
   extractMeta,
@@ -29,10 +31,3 @@ export {
 export { depthsFromPressures, enthalpySso0, zFromP } from './teos10.js';
 export { interpolate, usablePoints, type InterpolateOptions } from './interpolate.js';
 export { computeProfile, type ComputeProfileOptions } from './compute.js';
-export {
-  juldFromEpochMs,
-  writeArgoProfile,
-  type SyntheticLevels,
-  type SyntheticProfile,
-  type WriteArgoProfileOptions,
-} from './synthetic.js';

@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the service on a machine with no network, on generated data.
  *
- *   1. Generates the demo GDAC (src/demo/generate-gdac.ts: 2024-01..2024-03, ~150 realistic
+ *   1. Generates the demo GDAC (fixtures/demo-gdac.ts: 2024-01..2024-03, ~150 realistic
  *      Argo core profile files a month, seeded) into `.cache/demo-gdac/`, unless it is there.
  *   2. Builds those months into the local index store `./data/demo-index/`, unless built (an
  *      incremental rebuild is cheap, but a built demo starts at once).
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { DEMO_MONTHS, DEMO_PROFILES_PER_MONTH, DEMO_SEED, generateDemoGdac } from '../demo/generate-gdac.js';
+import { DEMO_MONTHS, DEMO_PROFILES_PER_MONTH, DEMO_SEED, generateDemoGdac } from '../../fixtures/index.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createServices, type Services } from '../services.js';
 

@@ -1,4 +1,4 @@
-/** NetCDF classic (CDF-1 / CDF-2): header parsing, decoding, byte ranges, writing. Pure: no I/O. */
+/** NetCDF classic (CDF-1 / CDF-2): header parsing, decoding, byte ranges. Pure: no I/O. */
 export * from './types.js';
 export {
   DEFAULT_HEADER_PREFIX_BYTES,
@@ -27,10 +27,3 @@ export {
   type NcValuesOf,
   type VariableRangeOptions,
 } from './decode.js';
-export {
-  writeNetcdf,
-  type WriteAttributeValue,
-  type WriteDimension,
-  type WriteNetcdfOptions,
-  type WriteVariable,
-} from './writer.js';

@@ -1,5 +1,5 @@
 /**
- * The load and overload tests' world: the demo GDAC (src/demo/generate-gdac.ts, 2024-01..2024-03,
+ * The load and overload tests' world: the demo GDAC (fixtures/demo-gdac.ts, 2024-01..2024-03,
  * ~150 profiles a month) behind the loopback test mirror, built into a local index store by the
  * real command (`npm run build-index`), served by the real server (`src/main.ts`) in a child
  * process.
@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { DEMO_MONTHS, generateDemoGdac, type DemoGdac } from '../../src/demo/generate-gdac.js';
+import { DEMO_MONTHS, generateDemoGdac, type DemoGdac } from '../../fixtures/index.js';
 import { startGdacMirror, type GdacMirror } from '../../test/kit/gdac-mirror.js';
 import { lastJsonLine, rssOf, runChild, startServerChild, tsArgs, type ServerChild } from '../../test/reliability/kit/children.js';
 import type { LoadInput, LoadOutput } from './load-child.js';

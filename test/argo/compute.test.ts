@@ -6,21 +6,20 @@ import {
   decodeLevels,
   levelColumns,
   levelVariableSlots,
-  writeArgoProfile,
   zFromP,
   type ComputeOptions,
   type ProfileLevels,
-  type SyntheticProfile,
 } from '../../src/argo/index.js';
+import { writeArgoProfile, type ArgoProfile } from '../../fixtures/index.js';
 import { parseHeader, sliceRange } from '../../src/netcdf/index.js';
 
-function levelsOf(profile: SyntheticProfile): ProfileLevels {
+function levelsOf(profile: ArgoProfile): ProfileLevels {
   const file = writeArgoProfile({ profiles: [profile] });
   const slots = levelVariableSlots(parseHeader(file));
   return decodeLevels({ nLevels: profile.levels.PRES.length, columns: levelColumns(slots, (s) => sliceRange(file, s)) });
 }
 
-const profile: SyntheticProfile = {
+const profile: ArgoProfile = {
   platformNumber: '1',
   cycleNumber: 1,
   dataMode: 'R',

@@ -1,6 +1,6 @@
 /**
  * Primary-profile extraction from byte ranges, on files made by the project's writer
- * (`writeArgoProfile`): metadata, level rows, fill and valid-range masking, missing PSAL,
+ * (`writeArgoProfile` of the fixtures): metadata, level rows, fill and valid-range masking, missing PSAL,
  * and that nothing outside the named ranges is needed.
  */
 import assert from 'node:assert/strict';
@@ -16,15 +16,14 @@ import {
   levelVariableSlots,
   metaVariableRanges,
   spanOf,
-  writeArgoProfile,
-  type SyntheticProfile,
 } from '../../src/argo/index.js';
 import { ArgoFormatError } from '../../src/errors.js';
-import { parseHeader, sliceRange, writeNetcdf } from '../../src/netcdf/index.js';
+import { parseHeader, sliceRange } from '../../src/netcdf/index.js';
+import { writeArgoProfile, writeNetcdf, type ArgoProfile } from '../../fixtures/index.js';
 
 const TIME = Date.UTC(2023, 3, 23, 18, 43, 50, 2);
 
-const primary: SyntheticProfile = {
+const primary: ArgoProfile = {
   platformNumber: '5906072',
   cycleNumber: 121,
   direction: 'A',
@@ -42,7 +41,7 @@ const primary: SyntheticProfile = {
     PSAL_QC: '1411',
   },
 };
-const secondary: SyntheticProfile = {
+const secondary: ArgoProfile = {
   ...primary,
   dataMode: 'R',
   timeMs: TIME + 3600_000,
@@ -64,7 +63,7 @@ function trackedReader(file: Uint8Array) {
 }
 
 test('metadata of the primary profile, read from the metadata ranges only', () => {
-  const file = writeArgoProfile({ profiles: [primary, secondary], historyRecords: 3 });
+  const file = writeArgoProfile({ profiles: [primary, secondary], history: [{}, {}, {}] });
   const header = parseHeader(file);
   assert.equal(header.numRecords, 3);
   const slots = metaVariableRanges(header);
@@ -75,7 +74,9 @@ test('metadata of the primary profile, read from the metadata ranges only', () =
   const platform = slots.find((s) => s.name === 'PLATFORM_NUMBER')!;
   assert.equal(platform.length, 8, 'only the first of the N_PROF rows');
   const span = spanOf(slots);
-  assert.ok(span.length < 600, `metadata span ${span.length} bytes`);
+  const firstLevelRow = header.variables.find((v) => v.name === 'PRES')!.offset;
+  assert.ok(span.offset + span.length <= firstLevelRow, 'the metadata ranges end before the level data');
+  assert.ok(span.length < 1024, `metadata span ${span.length} bytes: one small read`);
 
   const reader = trackedReader(file);
   const byName = new Map(slots.map((s) => [s.name, s]));
@@ -99,7 +100,7 @@ test('metadata of the primary profile, read from the metadata ranges only', () =
 });
 
 test('invalid positions and times become null', () => {
-  const cases: [Partial<SyntheticProfile>, Partial<{ latitude: number | null; timeMs: number | null }>][] = [
+  const cases: [Partial<ArgoProfile>, Partial<{ latitude: number | null; timeMs: number | null }>][] = [
     [{ latitude: null, longitude: null }, { latitude: null }],
     [{ latitude: -99.999, longitude: -999.999 }, { latitude: null }],
     [{ latitude: 45, longitude: 181 }, { latitude: null }],

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { monthsFromArgs, runBuildIndex, UsageError, type CliIo } from '../../src/cli/build-index.js';
-import { generateDemoGdac } from '../../src/demo/generate-gdac.js';
+import { generateDemoGdac } from '../../fixtures/index.js';
 import { createMonthCatalog } from '../../src/month-index/catalog.js';
 import { createBlobStore } from '../../src/storage/index.js';
 import { tempDir } from '../month-index/helpers.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { NotFoundError, ValidationError } from '../../src/errors.js';
-import { generateDemoGdac } from '../../src/demo/generate-gdac.js';
+import { generateDemoGdac } from '../../fixtures/index.js';
 import { createBuildService } from '../../src/month-index/build-service.js';
 import { createMonthCatalog } from '../../src/month-index/catalog.js';
 import type { BuildEvent } from '../../src/month-index/types.js';

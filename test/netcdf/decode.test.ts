@@ -13,8 +13,8 @@ import {
   recordRanges,
   sliceRange,
   variableRange,
-  writeNetcdf,
 } from '../../src/netcdf/index.js';
+import { writeNetcdf } from '../../fixtures/index.js';
 
 const be = (...bytes: number[]) => Uint8Array.from(bytes);
 

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NetcdfFormatError } from '../../src/errors.js';
-import { isTruncatedHeaderError, parseHeader, readHeader, writeNetcdf } from '../../src/netcdf/index.js';
+import { isTruncatedHeaderError, parseHeader, readHeader } from '../../src/netcdf/index.js';
+import { writeNetcdf } from '../../fixtures/index.js';
 
 function fixture(version: 1 | 2 = 1): Uint8Array {
   return writeNetcdf({

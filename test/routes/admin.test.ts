@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { generateDemoGdac } from '../../src/demo/generate-gdac.js';
+import { generateDemoGdac } from '../../fixtures/index.js';
 import { build } from '../helpers/build.js';
 import { tempDir } from '../month-index/helpers.js';
 

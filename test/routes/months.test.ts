@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { generateDemoGdac } from '../../src/demo/generate-gdac.js';
+import { generateDemoGdac } from '../../fixtures/index.js';
 import { build } from '../helpers/build.js';
 import { tempDir } from '../month-index/helpers.js';
 

@@ -1,14 +1,14 @@
 /**
- * `GET /v1/profiles` through the app, on a tiny synthetic GDAC (files written by argo's synthetic
- * writer into a temporary local GDAC root, indexed by the real builder): needs nothing from
- * ../shared, so it runs in a fresh clone. Values are known by construction.
+ * `GET /v1/profiles` through the app, on a tiny generated GDAC (files and index written by the
+ * fixture writers into a temporary local GDAC root, indexed by the real builder): needs nothing
+ * from ../shared, so it runs in a fresh clone. Values are known by construction.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeArgoProfile, type SyntheticProfile } from '../../src/argo/synthetic.js';
+import { CORE_INDEX_PATH, gdacIndexText, writeArgoProfile, writeTree, type ArgoProfile } from '../../fixtures/index.js';
 import { testConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services.js';
@@ -16,8 +16,7 @@ import { build } from '../helpers/build.js';
 
 interface Fixture {
   id: string;
-  profile: SyntheticProfile;
-  withPsal?: boolean;
+  profile: ArgoProfile;
 }
 
 const T0 = Date.parse('2023-04-05T00:00:00Z');
@@ -47,7 +46,6 @@ const FIXTURES: Fixture[] = [
       longitude: -30,
       levels: { PRES: [5, 15], TEMP: [10, 9] },
     },
-    withPsal: false,
   },
 ];
 
@@ -57,10 +55,6 @@ const C = FIXTURES[2].id;
 const D = FIXTURES[3].id;
 const E = FIXTURES[4].id;
 
-function indexDate(ms: number): string {
-  return new Date(Math.round(ms / 1000) * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-
 let gdacDir = '';
 let storeDir = '';
 let env: Record<string, string> = {};
@@ -68,16 +62,11 @@ let env: Record<string, string> = {};
 before(async () => {
   gdacDir = await mkdtemp(join(tmpdir(), 'argo-route-gdac-'));
   storeDir = await mkdtemp(join(tmpdir(), 'argo-route-store-'));
-  const rows = ['# Title : Profile directory file of the Argo Global Data Assembly Center', 'file,date,latitude,longitude,ocean,profiler_type,institution,date_update'];
-  for (const f of FIXTURES) {
-    const bytes = writeArgoProfile({ profiles: [f.profile], ...(f.withPsal === false ? { withPsal: false } : {}) });
-    const path = join(gdacDir, 'dac', f.id);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, bytes);
-    const p = f.profile;
-    rows.push(`${f.id},${indexDate(p.timeMs!)},${p.latitude},${p.longitude},P,846,AO,20230701000000`);
-  }
-  await writeFile(join(gdacDir, 'ar_index_global_prof.txt'), `${rows.join('\n')}\n`);
+  const rows = FIXTURES.map(({ id, profile: p }) => ({ file: id, timeMs: p.timeMs, latitude: p.latitude, longitude: p.longitude, ocean: 'P', profilerType: 846, institution: 'AO', dateUpdate: '20230701000000' }));
+  await writeTree(gdacDir, [
+    ...FIXTURES.map((f) => [`dac/${f.id}`, writeArgoProfile({ profiles: [f.profile] })] as const),
+    [CORE_INDEX_PATH, new TextEncoder().encode(gdacIndexText({ rows }))] as const,
+  ]);
   env = { ARGO_GDAC: gdacDir, ARGO_INDEX_STORE: storeDir };
   const config = testConfig(env);
   const services = createServices({ config, logger: createLogger(config) });

@@ -1,7 +1,7 @@
 /**
- * A small, deterministic GDAC for the reliability tests: Argo-shaped core profile files written by
- * the project's own writer (`src/argo/synthetic.ts`), a matching `ar_index_global_prof.txt`, and
- * the facts each file was made from, so a test can tell a complete month from a damaged one.
+ * A small, deterministic GDAC for the reliability tests: Argo core profile files and their
+ * `ar_index_global_prof.txt`, written by the repo's fixture writers (`fixtures/`), and the facts
+ * each file was made from, so a test can tell a complete month from a damaged one.
  *
  *     const gdac = makeFixtureGdac({ seed: 7, months: ['2023-01', '2023-02'], perMonth: 6 });
  *     const mirror = await startGdacMirror({ files: gdac.files });     // served over loopback
@@ -10,21 +10,7 @@
  * Everything is a function of the options (no clock, no Math.random): two calls with the same
  * options give byte-identical files.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { writeArgoProfile } from '../../../src/argo/synthetic.js';
-
-/** mulberry32: a tiny seeded PRNG, good enough to vary fixtures and pick hostile cases. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { CORE_INDEX_PATH, gdacIndexText, seededRandom, writeArgoProfile, writeTree, type GdacIndexEntry } from '../../../fixtures/index.js';
 
 export interface FixtureProfile {
   /** `<dac>/<wmo>/profiles/<file>.nc` (the service's profile id). */
@@ -63,24 +49,7 @@ export interface FixtureGdacOptions {
   floats?: number;
 }
 
-export const INDEX_PATH = 'ar_index_global_prof.txt';
-
-const INDEX_HEADER = [
-  '# Title : Profile directory file of the Argo Global Data Assembly Center',
-  '# Description : The directory file describes all individual profile files of the argo GDAC ftp site.',
-  '# Project : ARGO',
-  '# Format version : 2.0',
-  '# Date of update : 20240101000000',
-  '# FTP root number 1 : ftp://ftp.ifremer.fr/ifremer/argo/dac',
-  '# FTP root number 2 : ftp://usgodae.org/pub/outgoing/argo/dac',
-  '# GDAC node : RELIABILITY-FIXTURE',
-  'file,date,latitude,longitude,ocean,profiler_type,institution,date_update',
-];
-
-function indexDate(ms: number): string {
-  // The GDAC index date is the JULD rounded to the second.
-  return new Date(Math.round(ms / 1000) * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
+export const INDEX_PATH = CORE_INDEX_PATH;
 
 export function makeFixtureGdac(options: FixtureGdacOptions): FixtureGdac {
   const random = seededRandom(options.seed ?? 1);
@@ -92,7 +61,7 @@ export function makeFixtureGdac(options: FixtureGdacOptions): FixtureGdac {
   }));
   const files = new Map<string, Uint8Array>();
   const profiles: FixtureProfile[] = [];
-  const rows: string[] = [];
+  const rows: GdacIndexEntry[] = [];
   const countByMonth = new Map<string, number>();
 
   for (const month of options.months) {
@@ -131,11 +100,12 @@ export function makeFixtureGdac(options: FixtureGdacOptions): FixtureGdac {
       const path = `dac/${id}`;
       files.set(path, bytes);
       profiles.push({ id, path, month, platform: float.wmo, cycle: float.cycle, timeMs, latitude, longitude, dateUpdate, bytes: bytes.length });
-      rows.push(`${id},${indexDate(timeMs)},${latitude},${longitude},A,846,IF,${dateUpdate}`);
+      rows.push({ file: id, timeMs, latitude, longitude, ocean: 'A', profilerType: 846, institution: 'IF', dateUpdate });
       countByMonth.set(month, (countByMonth.get(month) ?? 0) + 1);
     }
   }
-  const indexText = `${[...INDEX_HEADER, ...rows].join('\n')}\n`;
+  // Rows in the order made (month by month), so that cutting the text short cuts a month short.
+  const indexText = gdacIndexText({ rows, dateOfUpdate: '20240101000000', node: 'RELIABILITY-FIXTURE', sorted: false });
   files.set(INDEX_PATH, new TextEncoder().encode(indexText));
 
   return {
@@ -145,11 +115,7 @@ export function makeFixtureGdac(options: FixtureGdacOptions): FixtureGdac {
     countByMonth,
     indexText,
     async writeTo(dir) {
-      for (const [path, bytes] of files) {
-        const full = join(dir, ...path.split('/'));
-        await mkdir(dirname(full), { recursive: true });
-        await writeFile(full, bytes);
-      }
+      await writeTree(dir, files);
     },
   };
 }

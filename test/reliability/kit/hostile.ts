@@ -11,7 +11,7 @@
  *
  *     for (const c of hostileCases({ seed: 8, token })) { ...inject c.method c.url ... }
  */
-import { seededRandom } from './fixture-gdac.js';
+import { seededRandom } from '../../../fixtures/index.js';
 
 export interface HostileCase {
   family: 'profiles' | 'profiles-combo' | 'months' | 'admin-auth' | 'admin-body' | 'admin-id' | 'routing';
