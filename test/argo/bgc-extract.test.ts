@@ -11,7 +11,7 @@ import {
   parseParameterModes,
   readBgcProfileFile,
 } from '../../src/argo/bgc/index.js';
-import { writeArgoProfile } from '../../src/argo/synthetic.js';
+import { writeArgoProfile } from '../../fixtures/index.js';
 import { ArgoFormatError } from '../../src/errors.js';
 import { parseHeader } from '../../src/netcdf/index.js';
 import { writeTestSyntheticFile, type TestSyntheticFile } from './bgc-file.js';

@@ -3,8 +3,8 @@
  * STATION_PARAMETERS / PARAMETER_DATA_MODE, per parameter `<P>`, `<P>_QC`, `<P>_ADJUSTED`,
  * `<P>_ADJUSTED_QC`, `<P>_ADJUSTED_ERROR`), written with the project's NetCDF writer.
  */
-import { juldFromEpochMs } from '../../src/argo/synthetic.js';
-import { writeNetcdf, type WriteVariable } from '../../src/netcdf/writer.js';
+import { juldFromEpochMs } from '../../fixtures/index.js';
+import { writeNetcdf, type WriteVariable } from '../../fixtures/index.js';
 
 const FILL = 99999;
 const JULD_FILL = 999999;

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { writeArgoProfile } from '../../src/argo/synthetic.js';
+import { writeArgoProfile } from '../../fixtures/index.js';
 import { testConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { QueryServiceWithStats } from '../../src/query/service.js';
