@@ -39,6 +39,18 @@ export const envSchema = z.object({
   // whenever a custom endpoint is set.
   ARGO_S3_FORCE_PATH_STYLE: booleanString.optional(),
   ARGO_S3_REGION: z.string().min(1).default('us-east-1'),
+  // An s3:// GDAC has its own endpoint, region and signing, apart from the index store's: the
+  // public GDAC bucket (s3://argo-gdac-sandbox/pub) is on AWS and read anonymously, while the
+  // index store is often a MinIO beside the service, with keys of its own.
+  ARGO_GDAC_S3_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  // Default: eu-west-3 on AWS (where the public GDAC bucket is: a request signed for another
+  // region is redirected and fails); us-east-1 with a custom endpoint (what S3-compatible servers
+  // expect when they were given no region).
+  ARGO_GDAC_S3_REGION: optionalString,
+  // Default true: the public GDAC bucket is open to anonymous reads, and the AWS keys in the
+  // environment belong to the index store. `false` signs with the AWS credentials (the
+  // standard variables, or the SDK's default chain: instance or pod role).
+  ARGO_GDAC_S3_ANONYMOUS: booleanString.optional(),
   ARGO_ADMIN_TOKEN: optionalString,
 
   // 8 parallel downloads keep a 20 ms-latency mirror busy without looking like abuse to a GDAC.
@@ -93,6 +105,28 @@ export const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
+/** AWS credentials, as the S3 client takes them. */
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface GdacS3Settings {
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  region: string;
+  /** Send requests unsigned (ARGO_GDAC_S3_ANONYMOUS). */
+  anonymous: boolean;
+  /** Used when not anonymous: the AWS credentials of the environment, when given. */
+  credentials: S3Credentials | undefined;
+}
+
+/** The public S3 GDAC's region (s3://argo-gdac-sandbox is in Paris). */
+export const DEFAULT_GDAC_S3_REGION = 'eu-west-3';
+/** The region S3-compatible servers (MinIO, s3rver, Ceph) assume when they were given none. */
+const CUSTOM_ENDPOINT_REGION = 'us-east-1';
+
 export interface Config {
   port: number;
   host: string;
@@ -108,6 +142,8 @@ export interface Config {
     maxRetries: number;
     retryBackoffMs: number;
     timeoutMs: number;
+    /** An s3:// GDAC's own S3 settings (ARGO_GDAC_S3_*), apart from the index store's `s3`. */
+    s3: GdacS3Settings;
   };
   store: {
     location: string;
@@ -118,7 +154,7 @@ export interface Config {
     endpoint: string | undefined;
     forcePathStyle: boolean;
     region: string;
-    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+    credentials: S3Credentials | undefined;
   };
   adminToken: string | undefined;
   cache: { monthBytes: number; profileBytes: number; responseBytes: number; masterTtlMs: number };
@@ -179,6 +215,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n  ${missing}: required when the other AWS key is set`);
   }
   const origins = e.ARGO_CORS_ORIGINS.trim() === '*' ? '*' : splitList(e.ARGO_CORS_ORIGINS);
+  const credentials: S3Credentials | undefined =
+    e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+      ? {
+          accessKeyId: e.AWS_ACCESS_KEY_ID,
+          secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+          ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}),
+        }
+      : undefined;
+  const gdacRoots = roots.map((r) => r.replace(/\/+$/, ''));
+  const gdacIndex = gdacIndexLocation(e.ARGO_GDAC_INDEX, gdacRoots);
 
   const config: Config = {
     port: e.PORT,
@@ -186,26 +232,26 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     gdac: {
       root: e.ARGO_GDAC,
-      roots: roots.map((r) => r.replace(/\/+$/, '')),
-      index: e.ARGO_GDAC_INDEX,
+      roots: gdacRoots,
+      index: gdacIndex,
       downloadWorkers: e.ARGO_DOWNLOAD_WORKERS,
       maxRetries: e.ARGO_MAX_FETCH_RETRIES,
       retryBackoffMs: Math.round(e.ARGO_RETRY_BACKOFF_SECONDS * 1000),
       timeoutMs: Math.round(e.ARGO_FETCH_TIMEOUT_SECONDS * 1000),
+      s3: {
+        endpoint: e.ARGO_GDAC_S3_ENDPOINT,
+        forcePathStyle: e.ARGO_GDAC_S3_ENDPOINT !== undefined,
+        region: e.ARGO_GDAC_S3_REGION ?? (e.ARGO_GDAC_S3_ENDPOINT === undefined ? DEFAULT_GDAC_S3_REGION : CUSTOM_ENDPOINT_REGION),
+        anonymous: e.ARGO_GDAC_S3_ANONYMOUS ?? true,
+        credentials,
+      },
     },
     store: { location: e.ARGO_INDEX_STORE, timeoutMs: Math.round(e.ARGO_STORE_TIMEOUT_SECONDS * 1000) },
     s3: {
       endpoint: e.ARGO_S3_ENDPOINT,
       forcePathStyle: e.ARGO_S3_FORCE_PATH_STYLE ?? e.ARGO_S3_ENDPOINT !== undefined,
       region: e.ARGO_S3_REGION,
-      credentials:
-        e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
-          ? {
-              accessKeyId: e.AWS_ACCESS_KEY_ID,
-              secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
-              ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}),
-            }
-          : undefined,
+      credentials,
     },
     adminToken: e.ARGO_ADMIN_TOKEN,
     cache: {
@@ -226,6 +272,22 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cors: { origins },
   };
   return deepFreeze(config);
+}
+
+/**
+ * ARGO_GDAC_INDEX as the GDAC source reads it: a path relative to the GDAC root, or an absolute
+ * http(s) URL or local path. An `s3://` location is accepted when it lies under an `s3://` GDAC
+ * root (it is then read through the GDAC's own S3 settings, as a relative path).
+ */
+function gdacIndexLocation(index: string | undefined, roots: readonly string[]): string | undefined {
+  if (index === undefined || !index.startsWith('s3://')) return index;
+  const root = roots.find((r) => r.startsWith('s3://') && index.startsWith(`${r}/`));
+  if (root === undefined) {
+    throw new ConfigError(
+      `Invalid configuration:\n  ARGO_GDAC_INDEX: an s3:// index must lie under the s3:// GDAC root ARGO_GDAC (got ${JSON.stringify(index)})`,
+    );
+  }
+  return index.slice(root.length + 1);
 }
 
 /** Reads the process environment: call once, at start-up. */

@@ -47,7 +47,9 @@ export function createServices({ config, logger, overrides = {} }: CreateService
       maxRetries: config.gdac.maxRetries,
       retryBackoffMs: config.gdac.retryBackoffMs,
       timeoutMs: config.gdac.timeoutMs,
-      s3: config.s3,
+      // The GDAC's own S3 settings (ARGO_GDAC_S3_*), never the index store's.
+      s3: config.gdac.s3,
+      s3Anonymous: config.gdac.s3.anonymous,
       logger: logger.child({ component: 'gdac' }),
     });
   const catalog = createMonthCatalog({

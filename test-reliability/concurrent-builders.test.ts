@@ -10,11 +10,14 @@
  * parses; local store: no month missing from the master (conditional writes are enforced), no
  * temp or lock file left. At the end of the s3rver run (no conditional writes there), one solo
  * build must leave a master index that lists every month.
+ *
+ * Then the backfill Job's way (deploy/k8s/backfill): four `build-index --slice i/4` processes
+ * at once per round on s3rver, the real command, with the same checks.
  */
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { createBlobStore } from '../src/storage/index.js';
-import { checkStore, concurrentRound, type BuilderRunner } from '../test/reliability/kit/concurrency.js';
+import { checkStore, concurrentRound, slicedRound, type BuilderRunner } from '../test/reliability/kit/concurrency.js';
 import { seededRandom } from '../fixtures/index.js';
 import { INDEX_PATH } from '../test/reliability/kit/fixture-gdac.js';
 import { s3Store, startFixture, type Fixture } from '../test/reliability/kit/harness.js';
@@ -138,5 +141,36 @@ describe(`concurrent builders, ${ROUNDS} rounds`, () => {
     assert.deepEqual(check.report.undecodable, []);
     await writeResult('concurrent-s3', { figures, lostMasterUpdates });
     t.diagnostic(`master updates lost to races (healed by the listing): ${lostMasterUpdates}`);
+  });
+
+  test('s3rver store: the backfill Job\'s slicing, four build-index --slice i/4 processes per round, then one solo build', async (t) => {
+    const s3 = await startRestartableS3({ buckets: ['argo-index'] });
+    t.after(() => s3.dispose());
+    const location = 's3://argo-index/sliced';
+    const fx = await startFixture(t, { months: MONTHS, perMonth: 8, seed: 33, env: s3.env(location) });
+    const store = s3Store(location, s3.endpoint);
+    const random = seededRandom(9);
+    const expected = new Map(MONTHS.map((m) => [m, fx.gdac.countByMonth.get(m)!]));
+    const figures: { round: number; ms: number; slices: string[][]; missingFromMaster: string[] }[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (round > 1) touchIndex(fx, random, round);
+      // The real command, as each completion of the Indexed Job runs it.
+      const result = await slicedRound({ env: fx.env, start: MONTHS[0], end: MONTHS.at(-1)!, count: 4, timeoutMs: 180_000 });
+      for (const child of result.children) {
+        assert.equal(child.code, 0, `round ${round}: slice ${child.months.join(',')} exited ${child.code ?? child.signal}${child.timedOut ? ' (killed at its deadline)' : ''}: ${child.stderr.slice(-1500)}`);
+      }
+      const check = await checkStore({ store, expected, app: await fx.app({}, { store }) });
+      figures.push({ round, ms: result.ms, slices: result.children.map((c) => c.months), missingFromMaster: check.missingFromMaster });
+      t.diagnostic(`round ${round}: ${JSON.stringify(figures.at(-1))}`);
+      assert.ok(check.report.masterOk, `round ${round}: the master index parses`);
+      assert.deepEqual(check.report.undecodable, [], `round ${round}: no month object half-written`);
+      assert.deepEqual(check.missingFromApi, [], `round ${round}: GET /v1/months lists every month of every slice`);
+      assert.deepEqual(check.wrongCounts, [], `round ${round}: every month holds all its profiles`);
+    }
+    const solo = await concurrentRound({ env: fx.env, jobs: [[MONTHS[0]]], runner: 'cli' });
+    assert.equal(solo.children[0].code, 0, solo.children[0].stderr.slice(-1500));
+    const check = await checkStore({ store, expected, app: await fx.app({}, { store }) });
+    assert.deepEqual(check.missingFromMaster, [], 'after a solo build the master lists every month');
+    await writeResult('concurrent-s3-sliced', figures);
   });
 });

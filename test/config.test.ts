@@ -61,6 +61,9 @@ const bad: Array<[Record<string, string>, string]> = [
   [{ ARGO_GDAC: 'http://a, /local/dir' }, 'ARGO_GDAC'],
   [{ ARGO_DEFAULT_MAX_PROFILES: '500', ARGO_MAX_PROFILES_LIMIT: '100' }, 'ARGO_DEFAULT_MAX_PROFILES'],
   [{ AWS_ACCESS_KEY_ID: 'only-the-key' }, 'AWS_SECRET_ACCESS_KEY'],
+  [{ ARGO_GDAC_S3_ENDPOINT: 'minio:9000' }, 'ARGO_GDAC_S3_ENDPOINT'],
+  [{ ARGO_GDAC_S3_ANONYMOUS: 'maybe' }, 'ARGO_GDAC_S3_ANONYMOUS'],
+  [{ ARGO_GDAC: 's3://argo-gdac-sandbox/pub', ARGO_GDAC_INDEX: 's3://other-bucket/idx/ar_index_global_prof.txt.gz' }, 'ARGO_GDAC_INDEX'],
 ];
 
 for (const [env, name] of bad) {
@@ -84,6 +87,9 @@ test('CONFIG_VARIABLES lists the API.md names', () => {
     'ARGO_DOWNLOAD_WORKERS',
     'ARGO_MAX_FETCH_RETRIES',
     'ARGO_RETRY_BACKOFF_SECONDS',
+    // v1.1
+    'ARGO_GDAC_S3_ENDPOINT',
+    'ARGO_GDAC_S3_REGION',
   ]) {
     assert.ok(CONFIG_VARIABLES.includes(name), name);
   }
@@ -95,4 +101,44 @@ test('ARGO_STORE_TIMEOUT_SECONDS: the index store deadline, 10 s by default, bou
   for (const bad of ['0', '-1', 'soon', '601']) {
     assert.throws(() => parseConfig({ ARGO_STORE_TIMEOUT_SECONDS: bad }), (error: unknown) => error instanceof ConfigError && /ARGO_STORE_TIMEOUT_SECONDS/.test(error.message));
   }
+});
+
+test('an s3:// GDAC has its own S3 settings, apart from the index store\'s', () => {
+  // The public S3 GDAC beside a MinIO index store: the store's endpoint and keys stay the store's.
+  const split = parseConfig({
+    ARGO_GDAC: 's3://argo-gdac-sandbox/pub',
+    ARGO_INDEX_STORE: 's3://argo-index/v1',
+    ARGO_S3_ENDPOINT: 'http://minio:9000',
+    AWS_ACCESS_KEY_ID: 'minio-key',
+    AWS_SECRET_ACCESS_KEY: 'minio-secret',
+  });
+  assert.deepEqual(split.gdac.s3, {
+    endpoint: undefined,
+    forcePathStyle: false,
+    region: 'eu-west-3',
+    anonymous: true,
+    credentials: { accessKeyId: 'minio-key', secretAccessKey: 'minio-secret' },
+  });
+  assert.equal(split.s3.endpoint, 'http://minio:9000');
+  assert.equal(split.s3.region, 'us-east-1');
+
+  // An S3-compatible GDAC (a MinIO copy), signed with the AWS keys.
+  const own = parseConfig({
+    ARGO_GDAC: 's3://gdac-copy/pub',
+    ARGO_GDAC_S3_ENDPOINT: 'http://gdac-minio:9000',
+    ARGO_GDAC_S3_ANONYMOUS: 'false',
+  });
+  assert.equal(own.gdac.s3.endpoint, 'http://gdac-minio:9000');
+  assert.equal(own.gdac.s3.forcePathStyle, true, 'a custom endpoint is path-style');
+  assert.equal(own.gdac.s3.region, 'us-east-1', 'what S3-compatible servers assume');
+  assert.equal(own.gdac.s3.anonymous, false);
+  assert.equal(own.s3.endpoint, undefined, 'the store keeps its own (AWS) endpoint');
+  assert.equal(parseConfig({ ARGO_GDAC_S3_REGION: 'us-west-2' }).gdac.s3.region, 'us-west-2');
+});
+
+test('ARGO_GDAC_INDEX: relative, absolute, or an s3:// location under the s3:// GDAC root', () => {
+  assert.equal(parseConfig({ ARGO_GDAC_INDEX: 'idx/ar_index_global_prof.txt' }).gdac.index, 'idx/ar_index_global_prof.txt');
+  assert.equal(parseConfig({ ARGO_GDAC_INDEX: 'https://x.example/ar_index_global_prof.txt' }).gdac.index, 'https://x.example/ar_index_global_prof.txt');
+  const s3 = parseConfig({ ARGO_GDAC: 's3://argo-gdac-sandbox/pub/', ARGO_GDAC_INDEX: 's3://argo-gdac-sandbox/pub/idx/ar_index_global_prof.txt.gz' });
+  assert.equal(s3.gdac.index, 'idx/ar_index_global_prof.txt.gz', 'read through the GDAC source, as a relative path');
 });

@@ -16,12 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { isMonth, monthsBetween } from '../month-index/months.js';
+import { addMonths, isMonth, monthOf, monthsBetween } from '../month-index/months.js';
 import type { BuildEvent, BuildJob, MonthFailure } from '../month-index/types.js';
 import { createServices, type CreateServicesOptions } from '../services.js';
 
 export const USAGE = `Usage: npm run build-index -- --start YYYY-MM --end YYYY-MM
        npm run build-index -- --months YYYY-MM[,YYYY-MM...]
+       npm run build-index -- --recent N
 
 Builds (or incrementally rebuilds) the month indexes of the given months from the GDAC,
 with the same configuration as the server (ARGO_GDAC, ARGO_GDAC_INDEX, ARGO_INDEX_STORE, ...).
@@ -30,6 +31,11 @@ Options:
   --start YYYY-MM   first month (included)
   --end YYYY-MM     last month (included; default: --start)
   --months LIST     comma-separated months, instead of --start/--end
+  --recent N        the last N months up to the current one (UTC): --recent 2 is this
+                    month and the previous one (the nightly rebuild)
+  --slice I/N       only slice I (0-based) of N of those months, dealt round-robin: months
+                    I, I+N, I+2N, ... of the sorted list (one Kubernetes Indexed Job completion:
+                    --slice $(JOB_COMPLETION_INDEX)/N); an empty slice exits 0
   --allow-shrink    accept new month versions that lose many profiles (refused by default:
                     a stale or partial GDAC index must not empty a month)
   --verbose         on a terminal, show the logs too (default: warnings only)
@@ -56,12 +62,52 @@ export interface RunBuildIndexOptions {
   /** Replace services parts (tests). */
   overrides?: CreateServicesOptions['overrides'];
   signal?: AbortSignal;
+  /** "Now", for --recent (tests pin it). */
+  now?: Date;
 }
 
 export class UsageError extends Error {}
 
+export interface BuildRequest {
+  /** The months to build (this slice's, when `slice` is set), sorted. */
+  months: string[];
+  verbose: boolean;
+  allowShrink: boolean;
+  /** `--slice I/N`: which slice, and how many months the whole range has. */
+  slice?: { index: number; count: number; of: number };
+}
+
+// A slice count above this is a typo: 600 months is the whole Argo record twice over.
+const MAX_SLICES = MAX_MONTHS;
+
+/** `I/N` → { index, count }, with 0 ≤ I < N. Throws UsageError. */
+export function parseSlice(value: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  if (!m) throw new UsageError(`--slice: expected INDEX/COUNT such as 0/4, got ${JSON.stringify(value)}`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || count > MAX_SLICES) throw new UsageError(`--slice: COUNT must be between 1 and ${MAX_SLICES}, got ${count}`);
+  if (index >= count) throw new UsageError(`--slice: INDEX must be below COUNT (0-based), got ${index}/${count}`);
+  return { index, count };
+}
+
+/**
+ * Slice `index` of `count`, dealt round-robin over the sorted months (months index, index+count,
+ * ...). Round-robin rather than contiguous blocks: the Argo array grew from a few hundred profiles
+ * a month in 1999 to ~13,000 today, so contiguous blocks would leave the last slice most of the
+ * work, while dealing the months gives every slice old and recent months alike.
+ */
+export function sliceMonths(months: readonly string[], slice: { index: number; count: number }): string[] {
+  return months.filter((_, k) => k % slice.count === slice.index);
+}
+
+export interface MonthsFromArgsOptions {
+  /** "Now", for --recent (tests pin it). */
+  now?: Date;
+}
+
 /** The months the arguments name. Throws UsageError. */
-export function monthsFromArgs(argv: readonly string[]): { months: string[]; verbose: boolean; allowShrink: boolean } | 'help' {
+export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsOptions = {}): BuildRequest | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -70,6 +116,8 @@ export function monthsFromArgs(argv: readonly string[]): { months: string[]; ver
         start: { type: 'string' },
         end: { type: 'string' },
         months: { type: 'string' },
+        recent: { type: 'string' },
+        slice: { type: 'string' },
         'allow-shrink': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -83,12 +131,18 @@ export function monthsFromArgs(argv: readonly string[]): { months: string[]; ver
   const { values } = parsed;
   if (values.help) return 'help';
   let months: string[];
-  if (values.months !== undefined) {
-    if (values.start !== undefined || values.end !== undefined) throw new UsageError('give --months, or --start/--end, not both');
+  const ways = [values.months !== undefined, values.start !== undefined || values.end !== undefined, values.recent !== undefined];
+  if (ways.filter(Boolean).length > 1) throw new UsageError('give one of --months, --start/--end or --recent');
+  if (values.recent !== undefined) {
+    const n = /^\s*\d+\s*$/.test(values.recent) ? Number(values.recent) : NaN;
+    if (!(n >= 1 && n <= MAX_MONTHS)) throw new UsageError(`--recent: a number of months between 1 and ${MAX_MONTHS}, got ${JSON.stringify(values.recent)}`);
+    const current = monthOf((options.now ?? new Date()).getTime());
+    months = monthsBetween(addMonths(current, -(n - 1)), current);
+  } else if (values.months !== undefined) {
     months = values.months.split(',').map((m) => m.trim()).filter(Boolean);
     if (months.length === 0) throw new UsageError('--months is empty');
   } else {
-    if (values.start === undefined) throw new UsageError('give --start YYYY-MM (and --end), or --months');
+    if (values.start === undefined) throw new UsageError('give --start YYYY-MM (and --end), --months or --recent');
     const end = values.end ?? values.start;
     for (const [name, value] of [['--start', values.start], ['--end', end]] as const) {
       if (!isMonth(value)) throw new UsageError(`${name}: not a month as YYYY-MM: ${JSON.stringify(value)}`);
@@ -100,7 +154,13 @@ export function monthsFromArgs(argv: readonly string[]): { months: string[]; ver
   if (bad.length > 0) throw new UsageError(`not months as YYYY-MM: ${bad.join(', ')}`);
   months = [...new Set(months)].sort();
   if (months.length > MAX_MONTHS) throw new UsageError(`${months.length} months: at most ${MAX_MONTHS} per build`);
-  return { months, verbose: values.verbose, allowShrink: values['allow-shrink'] };
+  const request: BuildRequest = { months, verbose: values.verbose, allowShrink: values['allow-shrink'] };
+  if (values.slice !== undefined) {
+    const slice = parseSlice(values.slice);
+    request.months = sliceMonths(months, slice);
+    request.slice = { ...slice, of: months.length };
+  }
+  return request;
 }
 
 function progressText(job: BuildJob): string {
@@ -128,7 +188,7 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
   const io: CliIo = options.io ?? { stdout: process.stdout, stderr: process.stderr };
   let request;
   try {
-    request = monthsFromArgs(options.argv);
+    request = monthsFromArgs(options.argv, { now: options.now });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr.write(`build-index: ${error.message}\n\n${USAGE}`);
@@ -136,6 +196,12 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
   }
   if (request === 'help') {
     io.stdout.write(USAGE);
+    return 0;
+  }
+  if (request.months.length === 0) {
+    // More Job completions than months: this one has nothing to do, and that is a success.
+    const slice = request.slice;
+    io.stderr.write(`build-index: slice ${slice?.index}/${slice?.count} of ${slice?.of} month(s) is empty: nothing to build\n`);
     return 0;
   }
   let config;
@@ -186,7 +252,8 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
   const onAbort = (): void => void services.builds.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    io.stderr.write(`build-index: ${request.months.length} month(s) ${request.months[0]}..${request.months[request.months.length - 1]} from ${services.gdac.description} into ${services.store.description}\n`);
+    const sliceText = request.slice ? ` (slice ${request.slice.index}/${request.slice.count} of ${request.slice.of} months)` : '';
+    io.stderr.write(`build-index: ${request.months.length} month(s) ${request.months[0]}..${request.months[request.months.length - 1]}${sliceText} from ${services.gdac.description} into ${services.store.description}\n`);
     const submitted = services.builds.submit({ months: request.months, allowShrink: request.allowShrink });
     const job = await services.builds.wait(submitted.id);
     draw(job, true);

@@ -19,7 +19,7 @@
  *
  * Typical use, straight from the config:
  *
- *     const gdac = createGdacSource({ ...config.gdac, s3: config.s3, logger });
+ *     const gdac = createGdacSource({ ...config.gdac, s3Anonymous: config.gdac.s3.anonymous, logger });
  *     const bytes = await gdac.getRange('dac/aoml/13857/profiles/R13857_001.nc', { offset: 0, length: 4096 }, { signal });
  *     await gdac.close();
  */
@@ -31,7 +31,7 @@ import { createStatsCollector, type FetchRequest, type Fetcher, type GdacLogger 
 import { createHttpFetcher } from './http-fetcher.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { createLocalFetcher } from './local-fetcher.js';
-import { normalizeGdacPath, redactUrl } from './paths.js';
+import { ROOT_INDEX_PATHS, S3_INDEX_PATHS, normalizeGdacPath, redactUrl } from './paths.js';
 import { createS3Fetcher } from './s3-fetcher.js';
 import type { ByteRange, GdacSource, ReadOptions } from './types.js';
 import { withConcurrencyLimit } from './with-concurrency-limit.js';
@@ -58,7 +58,7 @@ export interface GdacSourceOptions {
   retryBackoffMs: number;
   /** One attempt's deadline: headers and body of a get/getRange, headers and idle gaps of a stream. */
   timeoutMs: number;
-  /** The config's `s3` section: endpoint, path style, region, credentials. */
+  /** An s3:// GDAC's own settings (the config's `gdac.s3`, never the index store's): endpoint, path style, region, credentials. */
   s3?: S3Settings;
   logger?: GdacLogger;
 
@@ -252,6 +252,9 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
 
   return {
     description,
+    // An S3 GDAC keeps its index files under idx/ (s3://argo-gdac-sandbox/pub/idx/); the HTTPS
+    // mirrors and local copies keep them at the root.
+    indexPaths: kinds.size === 1 && kinds.has('s3') ? S3_INDEX_PATHS : ROOT_INDEX_PATHS,
 
     async get(path, readOptions = {}) {
       ensureOpen();

@@ -5,6 +5,21 @@
 import { UpstreamError } from '../errors.js';
 
 /**
+ * Where the HTTPS mirrors (and local copies of them) keep the profile index: at the root, the
+ * `.gz` first (an eighth of the bytes to transfer), the `.txt` when there is no `.gz`.
+ */
+export const ROOT_INDEX_PATHS: readonly string[] = Object.freeze(['ar_index_global_prof.txt.gz', 'ar_index_global_prof.txt']);
+
+/**
+ * Where an S3 GDAC keeps it: under `idx/` (the public bucket: `s3://argo-gdac-sandbox/pub/idx/`,
+ * data under `pub/dac/`), then at the root, for a bucket filled by copying an HTTPS mirror.
+ */
+export const S3_INDEX_PATHS: readonly string[] = Object.freeze([
+  ...ROOT_INDEX_PATHS.map((p) => `idx/${p}`),
+  ...ROOT_INDEX_PATHS,
+]);
+
+/**
  * Returns the path with leading slashes removed, or throws a permanent `UpstreamError` for an
  * empty path, `.`/`..`/empty segments, backslashes or NUL bytes.
  */

@@ -46,6 +46,11 @@ export interface GdacStats {
 export interface GdacSource {
   /** A human description for logs (mirror list, bucket, directory). */
   readonly description: string;
+  /**
+   * Where this GDAC keeps its profile index, relative to the root, in the order to try when
+   * ARGO_GDAC_INDEX does not say (see paths.ts). Absent: the root's `ar_index_global_prof.txt(.gz)`.
+   */
+  readonly indexPaths?: readonly string[];
   /** The whole object. */
   get(path: string, options?: ReadOptions): Promise<Uint8Array>;
   /**

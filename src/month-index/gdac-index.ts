@@ -9,8 +9,9 @@
  * a position is still a real file.
  *
  * Which file: the configured `ARGO_GDAC_INDEX` when set (a path relative to the GDAC root, or an
- * absolute http(s) URL or local path); otherwise `ar_index_global_prof.txt.gz` first (an eighth of
- * the bytes to transfer), then `ar_index_global_prof.txt` when the `.gz` does not exist.
+ * absolute http(s) URL or local path); otherwise where the source says its index lives
+ * (`GdacSource.indexPaths`: `idx/` first on an S3 GDAC), each place's `ar_index_global_prof.txt.gz`
+ * first (an eighth of the bytes to transfer), then its `ar_index_global_prof.txt`.
  */
 import { createReadStream } from 'node:fs';
 import { isAbsolute } from 'node:path';
@@ -18,9 +19,11 @@ import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { GdacIndexError, UpstreamNotFoundError, isAbortError } from '../errors.js';
+import { ROOT_INDEX_PATHS } from '../gdac/paths.js';
 import type { GdacSource } from '../gdac/types.js';
 
-export const DEFAULT_INDEX_PATHS = ['ar_index_global_prof.txt.gz', 'ar_index_global_prof.txt'] as const;
+/** Where a GDAC source that does not say (`indexPaths`) keeps its index: at its root. */
+export const DEFAULT_INDEX_PATHS = ROOT_INDEX_PATHS;
 
 export interface GdacIndexRow {
   /** Path under `dac/`: `<dac>/<wmo>/profiles/<file>.nc` (the month index id). */
@@ -162,7 +165,7 @@ export async function openGdacIndex(options: ReadGdacIndexOptions): Promise<{ pa
     return { path: indexPath, chunks };
   }
   let lastError: unknown;
-  for (const path of options.defaultPaths ?? DEFAULT_INDEX_PATHS) {
+  for (const path of options.defaultPaths ?? gdac.indexPaths ?? DEFAULT_INDEX_PATHS) {
     try {
       return { path, chunks: await gdac.stream(path, { signal }) };
     } catch (error) {

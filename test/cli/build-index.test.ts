@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { monthsFromArgs, runBuildIndex, UsageError, type CliIo } from '../../src/cli/build-index.js';
+import { monthsFromArgs, parseSlice, runBuildIndex, sliceMonths, UsageError, type BuildRequest, type CliIo } from '../../src/cli/build-index.js';
 import { generateDemoGdac } from '../../fixtures/index.js';
 import { createMonthCatalog } from '../../src/month-index/catalog.js';
 import { createBlobStore } from '../../src/storage/index.js';
@@ -35,6 +35,50 @@ test('arguments: ranges, lists, and usage errors', () => {
   for (const argv of [[], ['--start', '2024-13'], ['--start', '2024-02', '--end', '2024-01'], ['--months', '2024-01', '--start', '2024-01'], ['--months', ''], ['--bogus'], ['2024-01'], ['--start', '1900-01', '--end', '2024-01']]) {
     assert.throws(() => monthsFromArgs(argv), UsageError, JSON.stringify(argv));
   }
+});
+
+test('--recent N: the last N months up to the current one (UTC)', () => {
+  const months = (argv: string[], now: string): string[] => (monthsFromArgs(argv, { now: new Date(now) }) as BuildRequest).months;
+  assert.deepEqual(months(['--recent', '2'], '2025-03-01T00:30:00Z'), ['2025-02', '2025-03']);
+  assert.deepEqual(months(['--recent', '2'], '2025-01-31T23:59:59Z'), ['2024-12', '2025-01'], 'across a year');
+  assert.deepEqual(months(['--recent', '1'], '2025-01-15T00:00:00Z'), ['2025-01']);
+  assert.equal(months(['--recent', '24'], '2025-06-10T00:00:00Z').length, 24);
+  assert.equal(months(['--recent', '24'], '2025-06-10T00:00:00Z')[0], '2023-07');
+  for (const argv of [['--recent', '0'], ['--recent', 'two'], ['--recent', '1.5'], ['--recent', '601'], ['--recent', '2', '--start', '2024-01'], ['--recent', '2', '--months', '2024-01']]) {
+    assert.throws(() => monthsFromArgs(argv), UsageError, JSON.stringify(argv));
+  }
+});
+
+test('--slice I/N: round-robin slices that cover the range once, whatever N', () => {
+  const all = (monthsFromArgs(['--start', '1997-07', '--end', '2025-12']) as BuildRequest).months;
+  assert.equal(all.length, 342);
+  for (const count of [1, 2, 3, 7, 10, 342, 400]) {
+    const slices = Array.from({ length: count }, (_, index) => monthsFromArgs(['--start', '1997-07', '--end', '2025-12', '--slice', `${index}/${count}`]) as BuildRequest);
+    const union = slices.flatMap((s) => s.months).sort();
+    assert.deepEqual(union, all, `${count} slices: every month exactly once`);
+    const sizes = slices.map((s) => s.months.length);
+    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `${count} slices: balanced (${Math.min(...sizes)}..${Math.max(...sizes)})`);
+    assert.deepEqual(slices[0].slice, { index: 0, count, of: 342 });
+  }
+  // Dealt, not blocks: slice 1 of 4 has old and recent months.
+  const one = (monthsFromArgs(['--start', '1997-07', '--end', '2025-12', '--slice', '1/4']) as BuildRequest).months;
+  assert.deepEqual(one.slice(0, 3), ['1997-08', '1997-12', '1998-04']);
+  assert.equal(one.at(-1), '2025-12');
+  assert.deepEqual(sliceMonths(['2024-01', '2024-02', '2024-03'], { index: 2, count: 3 }), ['2024-03']);
+  assert.deepEqual((monthsFromArgs(['--recent', '2', '--slice', '1/2'], { now: new Date('2025-03-05T00:00:00Z') }) as BuildRequest).months, ['2025-03']);
+  assert.deepEqual(parseSlice(' 3 / 8 '), { index: 3, count: 8 });
+  for (const value of ['3', '3/3', '-1/3', '1/0', 'a/b', '1/2/3', '', '0/601']) {
+    assert.throws(() => parseSlice(value), UsageError, value);
+    assert.throws(() => monthsFromArgs(['--months', '2024-01', '--slice', value]), UsageError, value);
+  }
+});
+
+test('an empty slice (more Job completions than months) exits 0 without building', async () => {
+  const io = captureIo();
+  // No configuration is read: a broken one would otherwise exit 2.
+  assert.equal(await runBuildIndex({ argv: ['--months', '2024-01,2024-02', '--slice', '5/8'], io, env: { ARGO_DOWNLOAD_WORKERS: 'many' } }), 0);
+  assert.match(io.err, /slice 5\/8 of 2 month\(s\) is empty: nothing to build/);
+  assert.equal(io.out, '');
 });
 
 test('usage and configuration errors exit 2', async () => {
@@ -79,6 +123,15 @@ test('a build that cannot read the GDAC index exits 1 and says why', async (t) =
   const env = { ARGO_GDAC: await tempDir(t, 'empty-gdac-'), ARGO_INDEX_STORE: await tempDir(t, 'store-'), LOG_LEVEL: 'silent' };
   assert.equal(await runBuildIndex({ argv: ['--months', '2024-01'], io, env }), 1);
   assert.match(io.err, /FAILED: The GDAC profile index could not be read/);
+});
+
+test('a slice builds only its own months', async (t) => {
+  const { storeDir, env } = await demoEnv(t);
+  const io = captureIo();
+  assert.equal(await runBuildIndex({ argv: ['--start', '2024-01', '--end', '2024-02', '--slice', '1/2'], io, env }), 0, io.err);
+  assert.match(io.err, /1 month\(s\) 2024-02\.\.2024-02 \(slice 1\/2 of 2 months\)/);
+  const catalog = createMonthCatalog({ store: createBlobStore({ location: storeDir }), monthCacheBytes: 1 << 20, masterTtlMs: 0 });
+  assert.deepEqual((await catalog.listMonths()).map((m) => m.month), ['2024-02']);
 });
 
 test('the command runs as a process (npm run build-index) and exits 0', async (t) => {

@@ -44,6 +44,7 @@ test('whole and ranged reads', async (t) => {
   assert.equal(stats.requests, 5);
   assert.equal(stats.bytes, 10_000 * 2 + 100 + 10);
   assert.match(gdac.description, /GDAC directory/);
+  assert.deepEqual(gdac.indexPaths, ['ar_index_global_prof.txt.gz', 'ar_index_global_prof.txt'], 'a local copy keeps its index at the root');
 });
 
 test('missing files and directories are UpstreamNotFoundError, never retried', async (t) => {

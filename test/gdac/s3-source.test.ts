@@ -49,6 +49,8 @@ test('get, getRange and stream from a bucket prefix', async (t) => {
   assert.equal(stats.retries, 0);
   assert.deepEqual(stats.rangeIgnoredBy, []);
   assert.equal(gdac.description, 'GDAC s3://argo-gdac/pub');
+  // Where the S3 GDAC keeps its index: idx/ first (s3://argo-gdac-sandbox/pub/idx/), then the root.
+  assert.deepEqual(gdac.indexPaths, ['idx/ar_index_global_prof.txt.gz', 'idx/ar_index_global_prof.txt', 'ar_index_global_prof.txt.gz', 'ar_index_global_prof.txt']);
 });
 
 test('NoSuchKey is UpstreamNotFoundError, not retried', async (t) => {

@@ -6,10 +6,13 @@
  *
  * Each job is its own process (the real `src/cli/build-index.ts`, `npm run build-index`, or the
  * S3 builder of build-child.ts), all started at once; a round resolves when every one exited or
- * was killed at its deadline.
+ * was killed at its deadline. `slicedRound` starts the backfill Job's builders instead: the same
+ * range for each, with `--slice i/N`.
  */
 import { readdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import { sliceMonths } from '../../../src/cli/build-index.js';
+import { monthsBetween } from '../../../src/month-index/months.js';
 import type { BlobStore } from '../../../src/storage/types.js';
 import { runChild, tsArgs, type ChildResult } from './children.js';
 import { inspectStore, type StoreReport } from './harness.js';
@@ -30,6 +33,34 @@ function command(runner: BuilderRunner, months: string[]): { command: string; ar
     case 'build-child':
       return { command: process.execPath, args: tsArgs('test/reliability/kit/build-child.ts', months.join(',')) };
   }
+}
+
+/**
+ * The backfill's Indexed Job, as processes: `count` builders started at once, builder i running
+ * `build-index --start S --end E --slice i/count` (the real command, as a Job completion runs it).
+ * Each child's `months` is the slice it builds.
+ */
+export async function slicedRound(options: {
+  env: Record<string, string>;
+  start: string;
+  end: string;
+  count: number;
+  timeoutMs?: number;
+}): Promise<RoundResult> {
+  const started = Date.now();
+  const all = monthsBetween(options.start, options.end);
+  const children = await Promise.all(
+    Array.from({ length: options.count }, async (_, index) => ({
+      ...(await runChild({
+        command: process.execPath,
+        args: tsArgs('src/cli/build-index.ts', '--start', options.start, '--end', options.end, '--slice', `${index}/${options.count}`),
+        env: options.env,
+        timeoutMs: options.timeoutMs ?? 120_000,
+      })),
+      months: sliceMonths(all, { index, count: options.count }),
+    })),
+  );
+  return { children, ms: Date.now() - started };
 }
 
 export async function concurrentRound(options: {
