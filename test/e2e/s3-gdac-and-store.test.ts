@@ -13,7 +13,7 @@ import { test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
-import { generateDemoGdac } from '../../src/demo/generate-gdac.js';
+import { generateDemoGdac } from '../../fixtures/index.js';
 import type { BuildJob } from '../../src/month-index/types.js';
 import { build } from '../helpers/build.js';
 import { tempDir } from '../month-index/helpers.js';
