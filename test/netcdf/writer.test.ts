@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NetCDFReader } from 'netcdfjs';
 import { NetcdfFormatError } from '../../src/errors.js';
-import { NC_DEFAULT_FILL, parseHeader, readVariable, writeNetcdf, type WriteNetcdfOptions } from '../../src/netcdf/index.js';
+import { NC_DEFAULT_FILL, parseHeader, writeNetcdf, type WriteNetcdfOptions } from '../../src/netcdf/index.js';
+import { readVariable } from './read-variable.js';
 
 function sample(version: 1 | 2): WriteNetcdfOptions {
   return {
