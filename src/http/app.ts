@@ -1,28 +1,37 @@
 /**
- * The Fastify application: plugins, error handling, OpenAPI and the routes. `buildApp` is used by
- * `src/main.ts`, the tests (`app.inject`) and the OpenAPI generator.
+ * The Fastify application: the HTTP layer over the domain services.
+ *
+ *     createFastify        core options: logger, request ids, router, body limit, client errors
+ *     plugins/external/    cors, compress, under-pressure, swagger, swagger-ui (one file each)
+ *     plugins/app/         error handler, metrics, one decorator per service, the profile
+ *                          responder
+ *     routes/              thin handlers, registered with what they need (limits, admin token)
+ *
+ * `buildApp` is used by src/main.ts, the demo, the bench and the tests (`app.inject`).
+ * `buildApiDescription` registers the same routes with no services behind them, for the OpenAPI
+ * generator: its handlers are never called.
  */
 import { randomUUID } from 'node:crypto';
 import { parse as parseQuerystring } from 'node:querystring';
-import compress from '@fastify/compress';
-import cors from '@fastify/cors';
-import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import adminRoutes from '../routes/admin.js';
-import healthRoutes from '../routes/health.js';
-import monthsRoutes from '../routes/months.js';
-import profilesRoutes from '../routes/profiles.js';
-import type { Config } from './config.js';
-import { OverloadedError } from './errors.js';
-import { createLogger, type Logger } from './logger.js';
-import errorHandler, { sendProblem } from './plugins/error-handler.js';
-import metrics from './plugins/metrics.js';
-import openapi from './plugins/openapi.js';
-import servicesPlugin from './plugins/services.js';
-import { createServices, type Services } from './services.js';
-
-export const ARGO_HEADERS = ['X-Argo-Profiles-Matched', 'X-Argo-Truncated', 'X-Argo-Months-Missing'] as const;
+import adminRoutes from '../../routes/admin.js';
+import healthRoutes from '../../routes/health.js';
+import monthsRoutes from '../../routes/months.js';
+import profilesRoutes from '../../routes/profiles.js';
+import type { Config } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { createServices, type Services } from '../services.js';
+import { createClientErrorHandler } from './client-errors.js';
+import errorHandler, { sendProblem } from './plugins/app/error-handler.js';
+import metrics from './plugins/app/metrics.js';
+import profileResponder from './plugins/app/profile-responder.js';
+import servicesPlugin from './plugins/app/services.js';
+import compress from './plugins/external/compress.js';
+import cors from './plugins/external/cors.js';
+import swagger from './plugins/external/swagger.js';
+import swaggerUi from './plugins/external/swagger-ui.js';
+import underPressure from './plugins/external/under-pressure.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -33,14 +42,12 @@ export interface BuildAppOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-// A shed request is cheap to retry; a few seconds lets the event loop drain.
-const OVERLOAD_RETRY_AFTER_SECONDS = 5;
-
-export async function buildApp({ config, services, logger }: BuildAppOptions): Promise<FastifyInstance> {
-  const log = logger ?? services?.logger ?? createLogger(config);
+/** The Fastify instance with the server-wide options; no plugins or routes yet. */
+function createFastify(config: Config, logger: Logger) {
+  // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
+  const log = logger as FastifyBaseLogger;
   const app = Fastify({
-    // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: log,
     bodyLimit: config.limits.maxBodyBytes,
     // Keep a caller's request id (from a gateway) when it is sane, so logs join up across hops.
     genReqId: (req) => {
@@ -58,6 +65,8 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
     frameworkErrors: (error, request, reply) => {
       sendProblem(request, reply, error);
     },
+    // Requests Node's parser refuses (431 headers too large, 400, 408) are problems too.
+    clientErrorHandler: createClientErrorHandler(log),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -65,48 +74,47 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', String(request.id));
   });
+  return app;
+}
+
+type App = ReturnType<typeof createFastify>;
+
+/** The routes, each given what it needs at registration; the services are reached at request time. */
+async function registerRoutes(app: App, config: Config): Promise<void> {
+  await app.register(healthRoutes);
+  await app.register(monthsRoutes);
+  await app.register(profilesRoutes, { limits: config.limits });
+  await app.register(adminRoutes, { adminToken: config.adminToken });
+}
+
+export async function buildApp({ config, services, logger }: BuildAppOptions): Promise<FastifyInstance> {
+  const log = logger ?? services?.logger ?? createLogger(config);
+  const app = createFastify(config, log);
 
   await app.register(errorHandler);
   await app.register(metrics);
-  await app.register(cors, {
-    origin: config.cors.origins === '*' ? '*' : config.cors.origins,
-    methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id'],
-    // Browsers hide response headers from scripts unless they are exposed explicitly.
-    exposedHeaders: [...ARGO_HEADERS, 'X-Request-Id', 'Location'],
-    maxAge: 600,
-  });
-  // Compress when the client asks (Accept-Encoding); 1 KB threshold: smaller bodies gain nothing.
-  // NDJSON and CSV are text too: @fastify/compress's default list misses application/x-ndjson.
-  // gzip before br: brotli's default quality costs too much CPU on a streamed response.
-  await app.register(compress, {
-    global: true,
-    threshold: 1024,
-    encodings: ['gzip', 'br', 'deflate'],
-    customTypes: /^(application\/(x-ndjson|json|problem\+json)|text\/)/,
-  });
-  await app.register(underPressure, {
-    maxEventLoopDelay: config.limits.maxEventLoopDelayMs,
-    exposeStatusRoute: false,
-    // A rejected promise reaches the error handler (503 problem+json); Retry-After tells clients
-    // when to come back. Liveness and metrics opt out per route (see routes/health.ts).
-    pressureHandler: (_request, reply, type, value) => {
-      reply.header('Retry-After', String(OVERLOAD_RETRY_AFTER_SECONDS));
-      return Promise.reject(
-        new OverloadedError({ message: 'The service is overloaded; try again shortly.', context: { type, value } }),
-      );
-    },
-  });
-  await app.register(openapi);
+  await app.register(cors, { origins: config.cors.origins });
+  await app.register(compress);
+  await app.register(underPressure, { maxEventLoopDelayMs: config.limits.maxEventLoopDelayMs });
+  await app.register(swagger);
+  await app.register(swaggerUi);
 
   const container = services ?? createServices({ config, logger: log });
   await app.register(servicesPlugin, { services: container, closeOnShutdown: services === undefined });
+  await app.register(profileResponder, { cacheBytes: config.cache.responseBytes });
 
-  await app.register(healthRoutes);
-  await app.register(monthsRoutes);
-  await app.register(profilesRoutes);
-  await app.register(adminRoutes);
+  await registerRoutes(app, config);
+  return app as unknown as FastifyInstance;
+}
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+/**
+ * The routes and the OpenAPI document, with no services, stores or network behind them: what
+ * `npm run openapi` prints. Never listen with it: a handler would find no service to call.
+ */
+export async function buildApiDescription({ config, logger }: { config: Config; logger: Logger }): Promise<FastifyInstance> {
+  const app = createFastify(config, logger);
+  await app.register(errorHandler);
+  await app.register(swagger);
+  await registerRoutes(app, config);
   return app as unknown as FastifyInstance;
 }

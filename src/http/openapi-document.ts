@@ -1,24 +1,21 @@
 /**
  * The OpenAPI document as generated from the routes' zod schemas, on the default configuration
- * (so the committed file does not depend on the machine's environment).
+ * (so the committed file does not depend on the machine's environment). No service is built:
+ * printing the document touches no store, GDAC or network.
  */
-import { buildApp } from './app.js';
-import { testConfig } from './config.js';
-import { createLogger } from './logger.js';
-import { createServices } from './services.js';
+import { parseConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { buildApiDescription } from './app.js';
 
 export async function generateOpenapiDocument(): Promise<Record<string, unknown>> {
-  // Local paths only: building the document must never touch a network or the real store.
-  const config = testConfig({ ARGO_GDAC: '/nonexistent-gdac', ARGO_INDEX_STORE: '/nonexistent-store' });
-  const logger = createLogger(config);
-  const services = createServices({ config, logger });
-  const app = await buildApp({ config, services, logger });
+  // The defaults alone, never the environment: the document describes the shipped configuration.
+  const config = parseConfig({ LOG_LEVEL: 'silent' });
+  const app = await buildApiDescription({ config, logger: createLogger(config) });
   try {
     await app.ready();
     return app.swagger() as unknown as Record<string, unknown>;
   } finally {
     await app.close();
-    await services.close();
   }
 }
 

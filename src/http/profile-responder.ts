@@ -1,20 +1,20 @@
 /**
- * The profile responder: a query's plan, headers and serialized body, in one service call for
- * the route. Finished bodies go into a response cache (bounded in bytes) keyed by everything that
- * decides them: the normalized query, the format and the store keys of the month indexes used.
- * Month objects are immutable and a GDAC update reaches a query only through a rebuilt month (a
- * new key), so a cached body is exactly what a fresh computation would send. Dashboards that
- * refresh the same window are answered from memory without decoding anything.
+ * The profile responder: what `GET /v1/profiles` sends, in one call for the route: the query's
+ * plan (the headers' facts) and its body as a byte stream in the chosen format, from the response
+ * cache when the same answer was sent before.
+ *
+ *     query.run → response cache hit? → cached bytes
+ *                                miss → serializeResult → tee (client, and a copy for the cache)
  *
  * Only bodies that completed without error are cached; a client hang-up or an upstream failure
  * (the error line) leaves nothing behind.
  */
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
-import { serializeResult } from '../serialize/index.js';
-import type { OutputFormat, ProfileQuery, QueryService } from './types.js';
+import type { ProfileQuery, QueryService } from '../query/types.js';
+import { serializeResult, type OutputFormat } from '../serialize/index.js';
+import { createResponseCache, responseCacheKey, type ResponseCache, type ResponseCacheStats } from './response-cache.js';
 
 export interface ProfileResponse {
   matched: number;
@@ -34,64 +34,44 @@ export interface RespondOptions {
 
 export interface ProfileResponder {
   respond(query: ProfileQuery, options: RespondOptions): Promise<ProfileResponse>;
+  /** Response cache counters (zeros when the cache is off). */
   cacheStats(): ResponseCacheStats;
-}
-
-export interface ResponseCacheStats {
-  hits: number;
-  misses: number;
-  stored: number;
-  entries: number;
-  bytes: number;
 }
 
 export interface CreateProfileResponderOptions {
   query: QueryService;
   /** Bytes of finished bodies kept (ARGO_RESPONSE_CACHE_MB); 0 disables the cache. */
   cacheBytes: number;
-  logger?: Logger;
+  logger?: Pick<Logger, 'debug'>;
 }
+
+const NO_CACHE_STATS: ResponseCacheStats = Object.freeze({ hits: 0, misses: 0, stored: 0, entries: 0, bytes: 0 });
 
 /**
- * Largest body worth keeping: a quarter of the budget (and never more than 8 MB), so one big
- * answer cannot flush every dashboard's small ones.
+ * A pass-through that keeps a copy of what went by while it stays under `maxBytes`, and hands the
+ * copy to `onEnd` once the source ended cleanly.
  */
-const MAX_ENTRY_FRACTION = 0.25;
-const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
-
-interface CachedBody {
-  headers: Pick<ProfileResponse, 'matched' | 'truncated' | 'monthsMissing'>;
-  body: Buffer;
-}
-
-export function responseCacheKey(query: ProfileQuery, format: OutputFormat, monthKeys: readonly string[]): string {
-  // Every field of ProfileQuery decides the answer; spelled out so a new field is a compile error here.
-  const q: Required<ProfileQuery> = {
-    startMs: query.startMs,
-    endMs: query.endMs,
-    levels: query.levels ?? [],
-    vertical: query.vertical,
-    variables: query.variables,
-    mode: query.mode,
-    bbox: query.bbox ?? ([] as unknown as [number, number, number, number]),
-    platforms: query.platforms ?? [],
-    maxProfiles: query.maxProfiles,
-  };
-  return JSON.stringify([format, q, monthKeys]);
+function teeInto(body: Readable, maxBytes: number, onEnd: (copy: Buffer) => void, onFail: (error: unknown) => void): Readable {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const tee = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (size <= maxBytes) {
+        size += chunk.byteLength;
+        if (size <= maxBytes) chunks.push(chunk);
+        else chunks.length = 0;
+      }
+      callback(null, chunk);
+    },
+  });
+  pipeline(body, tee).then(() => {
+    if (size <= maxBytes) onEnd(Buffer.concat(chunks, size));
+  }, onFail);
+  return tee;
 }
 
 export function createProfileResponder({ query, cacheBytes, logger }: CreateProfileResponderOptions): ProfileResponder {
-  const maxEntry = Math.min(MAX_ENTRY_BYTES, Math.floor(cacheBytes * MAX_ENTRY_FRACTION));
-  const cache =
-    cacheBytes > 0 && maxEntry > 0
-      ? new LRUCache<string, CachedBody>({
-          maxSize: cacheBytes,
-          maxEntrySize: maxEntry,
-          // The key and the header values are small next to any body; 256 bytes covers them.
-          sizeCalculation: (value, key) => value.body.byteLength + key.length + 256,
-        })
-      : undefined;
-  const stats = { hits: 0, misses: 0, stored: 0 };
+  const cache: ResponseCache | undefined = createResponseCache({ maxBytes: cacheBytes });
 
   return {
     async respond(q, { format, signal, onError }) {
@@ -99,11 +79,8 @@ export function createProfileResponder({ query, cacheBytes, logger }: CreateProf
       const headers = { matched: result.matched, truncated: result.truncated, monthsMissing: result.monthsMissing };
       const key = cache ? responseCacheKey(q, format, result.monthKeys) : '';
       const hit = cache?.get(key);
-      if (hit) {
-        stats.hits++;
-        return { ...hit.headers, body: Readable.from([hit.body], { objectMode: false }), cached: true };
-      }
-      stats.misses++;
+      if (hit) return { ...hit.headers, body: Readable.from([hit.body], { objectMode: false }), cached: true };
+
       let failed = false;
       const body = serializeResult(result, {
         format,
@@ -113,31 +90,17 @@ export function createProfileResponder({ query, cacheBytes, logger }: CreateProf
         },
       });
       if (!cache) return { ...headers, body, cached: false };
-
-      // Tee the body: the client gets every chunk as it is made; a copy is kept while it stays
-      // under the entry limit, and stored only once the body ended cleanly.
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const tee = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          if (size <= maxEntry) {
-            size += chunk.byteLength;
-            if (size <= maxEntry) chunks.push(chunk);
-            else chunks.length = 0;
-          }
-          callback(null, chunk);
+      // The client gets every chunk as it is made; the copy is stored only once the body ended cleanly.
+      const tee = teeInto(
+        body,
+        cache.maxEntryBytes,
+        (copy) => {
+          if (!failed && !signal.aborted) cache.set(key, { headers, body: copy });
         },
-      });
-      pipeline(body, tee).then(
-        () => {
-          if (failed || signal.aborted || size > maxEntry) return;
-          cache.set(key, { headers, body: Buffer.concat(chunks, size) });
-          stats.stored++;
-        },
-        (error: unknown) => logger?.debug({ err: error }, 'profile body not cached (stream ended early)'),
+        (error) => logger?.debug({ err: error }, 'profile body not cached (stream ended early)'),
       );
       return { ...headers, body: tee, cached: false };
     },
-    cacheStats: () => ({ ...stats, entries: cache?.size ?? 0, bytes: cache?.calculatedSize ?? 0 }),
+    cacheStats: () => cache?.stats() ?? NO_CACHE_STATS,
   };
 }

@@ -1,38 +1,37 @@
 /**
- * The public (snake_case, API.md) shapes of the month and build objects, for the routes and the
- * command line. Pure.
+ * The API's shapes of the month and build objects: the domain's camelCase records mapped onto
+ * the snake_case bodies the response schemas (schemas/) describe. The view types are the
+ * schemas' own output types, so a member the schema declares and the mapping forgets is a compile
+ * error here, not a field that silently never appears. Pure.
  */
-import type { BuildJob, MonthDetail, MonthSummary } from './types.js';
+import type { z } from 'zod';
+import type { buildJobSchema } from '../../schemas/admin.js';
+import type { monthDetailResponse, monthSummarySchema } from '../../schemas/months.js';
+import type { BuildJob, MonthBuildResult, MonthDetail, MonthFailure, MonthSummary } from '../month-index/types.js';
 
-export interface MonthSummaryView {
-  month: string;
-  profiles: number;
-  start: string | null;
-  end: string | null;
-  built_at: string;
-  failed: number;
+export type MonthSummaryView = z.output<typeof monthSummarySchema>;
+export type MonthDetailView = z.output<typeof monthDetailResponse>;
+export type BuildJobView = z.output<typeof buildJobSchema>;
+type BuildResultView = BuildJobView['results'][number];
+type FailureView = MonthDetailView['failures'][number];
+
+/** Optional members are left out rather than sent empty: `unchanged` only when true, `refused` only when set. */
+function buildResultView(r: MonthBuildResult): BuildResultView {
+  return {
+    month: r.month,
+    profiles: r.profiles,
+    reused: r.reused,
+    fetched: r.fetched,
+    failed: r.failed,
+    dropped: r.dropped,
+    excluded: r.excluded,
+    ...(r.unchanged ? { unchanged: true } : {}),
+    ...(r.refused !== undefined ? { refused: r.refused } : {}),
+  };
 }
 
-export interface MonthDetailView extends MonthSummaryView {
-  excluded: number;
-  source: string;
-  failures: { id: string; reason: string; date_update: string }[];
-}
-
-export interface BuildJobView {
-  id: string;
-  status: BuildJob['status'];
-  months: string[];
-  progress: { done: number; total: number; failed: number };
-  phase: NonNullable<BuildJob['phase']>;
-  months_done: number;
-  created_at: string;
-  started_at?: string;
-  finished_at?: string;
-  results: { month: string; profiles: number; reused: number; fetched: number; failed: number; dropped: number; excluded: number }[];
-  error?: string;
-  joined?: string[];
-  undated?: { candidates: number; fetched: number; failures: { id: string; reason: string; date_update: string }[] };
+function failureView(f: MonthFailure): FailureView {
+  return { id: f.id, reason: f.reason, date_update: f.dateUpdate };
 }
 
 export function monthSummaryView(s: MonthSummary): MonthSummaryView {
@@ -44,7 +43,7 @@ export function monthDetailView(d: MonthDetail): MonthDetailView {
     ...monthSummaryView(d),
     excluded: d.excluded,
     source: d.source,
-    failures: d.failures.map((f) => ({ id: f.id, reason: f.reason, date_update: f.dateUpdate })),
+    failures: d.failures.map(failureView),
   };
 }
 
@@ -53,21 +52,13 @@ export function buildJobView(job: BuildJob): BuildJobView {
     id: job.id,
     status: job.status,
     months: job.months,
-    progress: { ...job.progress },
+    progress: { done: job.progress.done, total: job.progress.total, failed: job.progress.failed },
     phase: job.phase ?? (job.status === 'queued' ? 'queued' : job.status === 'running' ? 'building' : 'done'),
     months_done: job.monthsDone ?? job.results.length,
     created_at: job.createdAt,
     ...(job.startedAt ? { started_at: job.startedAt } : {}),
     ...(job.finishedAt ? { finished_at: job.finishedAt } : {}),
-    results: job.results.map((r) => ({
-      month: r.month,
-      profiles: r.profiles,
-      reused: r.reused,
-      fetched: r.fetched,
-      failed: r.failed,
-      dropped: r.dropped,
-      excluded: r.excluded,
-    })),
+    results: job.results.map(buildResultView),
     ...(job.error ? { error: job.error } : {}),
     ...(job.joined?.length ? { joined: job.joined } : {}),
     ...(job.undated
@@ -75,7 +66,7 @@ export function buildJobView(job: BuildJob): BuildJobView {
           undated: {
             candidates: job.undated.candidates,
             fetched: job.undated.fetched,
-            failures: job.undated.failures.map((f) => ({ id: f.id, reason: f.reason, date_update: f.dateUpdate })),
+            failures: job.undated.failures.map(failureView),
           },
         }
       : {}),
