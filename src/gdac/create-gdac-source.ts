@@ -6,8 +6,10 @@
  *       withFailover([                          next mirror on a transient failure, cool-down
  *         withRetry(                            back-off + full jitter, Retry-After, abort
  *           withConcurrencyLimit(               whole files: ARGO_DOWNLOAD_WORKERS in flight;
- *             createHttpFetcher(mirror)),       ranges: `rangeRequestsInFlight` in flight
- *         ...one per root ]))                   one attempt, one mirror, errors translated
+ *                                               ranges: `rangeRequestsInFlight` in flight
+ *             withOutcomeCount(                 each attempt counted by outcome (stats)
+ *               createHttpFetcher(mirror)))),   one attempt, one mirror, errors translated
+ *         ...one per root ]))
  *
  * All HTTP mirrors share ONE undici Agent (keep-alive pool) and all roots share the TWO limiters:
  * one for whole objects (a build's downloads, the index stream), one for range reads (a query's
@@ -35,6 +37,7 @@ import type { ByteRange, GdacSource } from './types.js';
 import { withConcurrencyLimit } from './with-concurrency-limit.js';
 import { withFailover } from './with-failover.js';
 import { withRetry } from './with-retry.js';
+import { createOutcomeCounts, withOutcomeCount } from './with-outcome-count.js';
 import { withWholeObjectCache } from './with-whole-object-cache.js';
 
 export type { GdacLogger } from './fetcher.js';
@@ -152,6 +155,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
   checkOptions(options);
   const roots = options.roots.map((r) => (kindOf(r) === 'local' ? r : r.replace(/\/+$/, '')));
   const stats = createStatsCollector();
+  const outcomes = createOutcomeCounts();
   const wholeLimiter = createLimiter(options.downloadWorkers);
   const rangeLimiter = createLimiter(
     options.rangeRequestsInFlight ?? Math.max(options.downloadWorkers, DEFAULT_RANGE_REQUESTS_IN_FLIGHT),
@@ -208,7 +212,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
   };
 
   const mirrors = roots.map((root) =>
-    withRetry(withConcurrencyLimit(single(root), limiterOf), {
+    withRetry(withConcurrencyLimit(withOutcomeCount(single(root), outcomes), limiterOf), {
       maxRetries: options.maxRetries,
       backoffMs: options.retryBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
@@ -267,7 +271,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
       return pipeline.open({ path: normalizeGdacPath(path), signal });
     },
 
-    stats: () => stats.snapshot(),
+    stats: () => ({ ...stats.snapshot(), outcomes: { ...outcomes } }),
 
     async close() {
       if (closed) return;

@@ -4,7 +4,7 @@
  *     createFastify        core options: logger, request ids, router, body limit, client errors
  *     plugins/external/    cors, compress, under-pressure, swagger, swagger-ui (one file each)
  *     plugins/app/         error handler, metrics, one decorator per service, the profile
- *                          responder
+ *                          responder, the services' metrics
  *     routes/              thin handlers, registered with what they need (limits, admin token)
  *
  * `buildApp` is used by src/main.ts, the demo, the bench and the tests (`app.inject`).
@@ -26,6 +26,7 @@ import { createClientErrorHandler } from './client-errors.js';
 import errorHandler, { sendProblem } from './plugins/app/error-handler.js';
 import metrics from './plugins/app/metrics.js';
 import profileResponder from './plugins/app/profile-responder.js';
+import serviceMetrics from './plugins/app/service-metrics.js';
 import servicesPlugin from './plugins/app/services.js';
 import compress from './plugins/external/compress.js';
 import cors from './plugins/external/cors.js';
@@ -102,6 +103,7 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
   const container = services ?? createServices({ config, logger: log });
   await app.register(servicesPlugin, { services: container, closeOnShutdown: services === undefined });
   await app.register(profileResponder, { cacheBytes: config.cache.responseBytes });
+  await app.register(serviceMetrics);
 
   await registerRoutes(app, config);
   return app as unknown as FastifyInstance;
