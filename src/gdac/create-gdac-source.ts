@@ -86,11 +86,11 @@ export interface GdacSourceOptions {
  */
 export const DEFAULT_RANGE_REQUESTS_IN_FLIGHT = 32;
 
-// 32 MiB: profile files are < 1 MB; a query reads a few dozen files' headers then data in quick
-// succession, so this holds every file in flight with room to spare.
+// 32 MiB: profile files are < 1 MB; a query has a few dozen files in flight (its look-ahead), whose
+// ranges arrive in quick succession, so this holds every file in flight with room to spare.
 const DEFAULT_WHOLE_OBJECT_CACHE_BYTES = 32 * 1024 * 1024;
-// 2 minutes: long enough to cover one query's header-then-data reads, short enough that a file
-// updated on the GDAC is seen again soon.
+// 2 minutes: long enough for the other ranges of the files a query (or a dashboard's next query in
+// another mode) is reading, short enough that a file updated on the GDAC is seen again soon.
 const WHOLE_OBJECT_CACHE_TTL_MS = 120_000;
 // Idle keep-alive sockets are kept 30 s: queries come in bursts, and a new TLS handshake to a
 // GDAC costs ~3 round trips.
