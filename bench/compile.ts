@@ -16,6 +16,8 @@ import { CACHE_DIR, REPO_ROOT } from './generate.js';
 
 /** What the children import: the service (src/, routes/, schemas/), the bench itself and the fixture writers it uses. */
 const TREES = ['src', 'routes', 'schemas', 'fixtures', 'bench', 'test/kit'];
+/** Files copied as they are: src/version.ts imports package.json (as the compiled build does). */
+const COPIED = ['package.json'];
 
 async function sources(): Promise<string[]> {
   const out: string[] = [];
@@ -38,6 +40,8 @@ export async function compileForChildren(log: (line: string) => void = () => {})
   const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
   const hash = createHash('sha1').update(ts.version);
   files.forEach((f, i) => hash.update(relative(REPO_ROOT, f)).update('\0').update(texts[i]).update('\0'));
+  const copied = await Promise.all(COPIED.map((f) => readFile(join(REPO_ROOT, f))));
+  COPIED.forEach((f, i) => hash.update(f).update('\0').update(copied[i]).update('\0'));
   const out = join(CACHE_DIR, `js-${hash.digest('hex').slice(0, 12)}`);
   if (existsSync(join(out, '.complete'))) return out;
 
@@ -60,6 +64,7 @@ export async function compileForChildren(log: (line: string) => void = () => {})
       await writeFile(target, outputText);
     }),
   );
+  await Promise.all(COPIED.map((f, i) => writeFile(join(tmp, f), copied[i])));
   await writeFile(join(tmp, '.complete'), '');
   // Old trees are stale copies of older sources: keep only the current one.
   for (const e of await readdir(CACHE_DIR)) {

@@ -9,7 +9,7 @@
  *     await server.stop();
  */
 import type { ChildProcess } from 'node:child_process';
-import { buildApp } from '../src/app.js';
+import { buildApp } from '../src/http/app.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { forkTs, isMain, nextMessage, waitExit } from './children.js';

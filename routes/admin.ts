@@ -1,17 +1,23 @@
 /**
- * Admin routes, behind the bearer token (src/plugins/admin-auth.ts): start a build of months and
- * follow it. The build runs in the background (the BuildService's job queue).
+ * Admin routes, behind the bearer token (src/http/plugins/app/admin-auth.ts): start a build of
+ * months and follow it. The build runs in the background (`app.builds`, the BuildService's job
+ * queue).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { adminSchemas } from '../schemas/admin.js';
 import { NotFoundError } from '../src/errors.js';
-import { buildJobView } from '../src/month-index/views.js';
-import adminAuth from '../src/plugins/admin-auth.js';
+import adminAuth from '../src/http/plugins/app/admin-auth.js';
+import { buildJobView } from '../src/http/views.js';
+
+export interface AdminRoutesOptions {
+  /** ARGO_ADMIN_TOKEN; undefined turns the admin routes off (403). */
+  adminToken: string | undefined;
+}
 
 const SECURITY = [{ bearerAuth: [] }];
 
-const adminRoutes: FastifyPluginAsyncZod = async (app) => {
-  await app.register(adminAuth, { token: app.services.config.adminToken });
+const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, { adminToken }) => {
+  await app.register(adminAuth, { token: adminToken });
 
   app.post(
     '/admin/builds',
@@ -30,7 +36,7 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const job = app.services.builds.submit({ months: request.body.months, allowShrink: request.body.allowShrink });
+      const job = app.builds.submit({ months: request.body.months, allowShrink: request.body.allowShrink });
       return reply.code(202).header('Location', `/admin/builds/${job.id}`).send(buildJobView(job));
     },
   );
@@ -50,7 +56,7 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const job = app.services.builds.get(request.params.id);
+      const job = app.builds.get(request.params.id);
       if (!job) throw new NotFoundError({ message: `No build job ${request.params.id}.`, context: { id: request.params.id } });
       return buildJobView(job);
     },

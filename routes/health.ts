@@ -1,7 +1,10 @@
-/** Operations routes: liveness, readiness (index store reachable), Prometheus metrics. */
+/**
+ * Operations routes: liveness, readiness (`app.store` reachable), Prometheus metrics
+ * (`app.metrics`).
+ */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { healthzResponse, readyzResponse } from '../schemas/health.js';
-import { API_VERSION } from '../src/plugins/openapi.js';
+import { SERVICE_VERSION } from '../src/version.js';
 
 // Readiness must answer quickly even when the store hangs: an orchestrator probes every few seconds.
 const READY_TIMEOUT_MS = 3000;
@@ -20,7 +23,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: healthzResponse },
       },
     },
-    async () => ({ status: 'ok' as const, uptime_seconds: Math.round(process.uptime()), version: API_VERSION }),
+    async () => ({ status: 'ok' as const, uptime_seconds: Math.round(process.uptime()), version: SERVICE_VERSION }),
   );
 
   app.get(
@@ -38,7 +41,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { store, catalog } = app.services;
+      const { store, catalog } = app;
       try {
         const signal = AbortSignal.timeout(READY_TIMEOUT_MS);
         await store.ping({ signal });
@@ -68,7 +71,9 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['operations'],
         operationId: 'getMetrics',
         summary: 'Prometheus metrics',
-        description: 'Request counts and latencies per route, process metrics, GDAC and cache counters (Prometheus text format).',
+        description:
+          'Prometheus text format: request counts and latencies per route, process metrics, GDAC requests by outcome and ' +
+          'bytes, hits and misses of each cache, build durations and files by outcome, and the age of the newest month.',
       },
     },
     async (_request, reply) => {

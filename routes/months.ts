@@ -1,8 +1,8 @@
-/** `GET /v1/months` and `GET /v1/months/{month}`: the built months (the catalog, cached). */
+/** `GET /v1/months` and `GET /v1/months/{month}`: the built months (`app.catalog`, cached). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { monthsSchemas } from '../schemas/months.js';
 import { NotFoundError } from '../src/errors.js';
-import { monthDetailView, monthSummaryView } from '../src/month-index/views.js';
+import { monthDetailView, monthSummaryView } from '../src/http/views.js';
 
 const monthsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -19,7 +19,7 @@ const monthsRoutes: FastifyPluginAsyncZod = async (app) => {
         ...monthsSchemas.list,
       },
     },
-    async () => (await app.services.catalog.listMonths()).map(monthSummaryView),
+    async () => (await app.catalog.listMonths()).map(monthSummaryView),
   );
 
   app.get(
@@ -38,7 +38,7 @@ const monthsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { month } = request.params;
-      const detail = await app.services.catalog.monthDetail(month);
+      const detail = await app.catalog.monthDetail(month);
       if (!detail) throw new NotFoundError({ message: `Month ${month} has no built index.`, context: { month } });
       return monthDetailView(detail);
     },

@@ -1,11 +1,17 @@
 /**
- * `GET /v1/profiles`: parse (zod, ceilings from the config) → one service call → stream the body.
- * The headers come from the plan, so they are sent before the first profile is read.
+ * `GET /v1/profiles`: parse (zod, ceilings from the options) → one call of the profile responder
+ * (`app.profileResponder`) → stream the body. The headers come from the plan, so they are sent
+ * before the first profile is read.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { profilesQuerySchema, profilesResponses } from '../schemas/profiles.js';
+import { profilesQuerySchema, profilesResponses, type ProfilesQueryLimits } from '../schemas/profiles.js';
 import { AbortedError } from '../src/errors.js';
 import { CONTENT_TYPES, selectFormat } from '../src/serialize/index.js';
+
+export interface ProfilesRoutesOptions {
+  /** The query ceilings (the config's `limits`): they shape the schema and its documentation. */
+  limits: ProfilesQueryLimits;
+}
 
 const DESCRIPTION = [
   'The Argo profiles whose time is in `[start, end)`, filtered by QC mode, area and platform, on',
@@ -26,7 +32,7 @@ const DESCRIPTION = [
   'NDJSON line, or the `error` member of the JSON object) or a last CSV line `# error: 502 ...`.',
 ].join('\n');
 
-const profilesRoutes: FastifyPluginAsyncZod = async (app) => {
+const profilesRoutes: FastifyPluginAsyncZod<ProfilesRoutesOptions> = async (app, { limits }) => {
   app.get(
     '/v1/profiles',
     {
@@ -35,7 +41,7 @@ const profilesRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'queryProfiles',
         summary: 'Query profiles in a time window',
         description: DESCRIPTION,
-        querystring: profilesQuerySchema(app.services.config.limits),
+        querystring: profilesQuerySchema(limits),
         response: profilesResponses,
       },
     },
@@ -50,7 +56,7 @@ const profilesRoutes: FastifyPluginAsyncZod = async (app) => {
         if (!reply.raw.writableFinished) hangUp.abort(new AbortedError({ message: 'client closed the connection' }));
       });
 
-      const response = await app.services.profiles.respond(query, {
+      const response = await app.profileResponder.respond(query, {
         format,
         signal: hangUp.signal,
         onError: (error) => request.log.error({ err: error }, 'profile stream failed after the headers were sent'),

@@ -12,6 +12,10 @@ import { MONTH_REGEX, monthFailureSchema, monthString } from './months.js';
 // 600 months = 50 years: the whole Argo record (1997–) in one request, and no more.
 export const MAX_BUILD_MONTHS = 600;
 
+// Mirrors of month-index/types.ts BUILD_STATUSES and BUILD_PHASES (test/schemas/enums.test.ts).
+export const BUILD_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export const BUILD_PHASES = ['queued', 'reading-index', 'building', 'done'] as const;
+
 function monthNumber(month: string): number {
   return Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
 }
@@ -85,7 +89,7 @@ const buildResultSchema = z
 export const buildJobSchema = z
   .object({
     id: z.string().describe('The job id.').meta({ example: '5d0c3c8e-6a8e-4c7e-9a4b-0d3c7f9f2b11' }),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed']).meta({ example: 'running' }),
+    status: z.enum(BUILD_STATUSES).meta({ example: 'running' }),
     months: z.array(z.string()).describe('The months this job builds.').meta({ example: ['2023-04'] }),
     progress: z
       .object({
@@ -94,7 +98,7 @@ export const buildJobSchema = z
         failed: z.number().int().describe('Files that could not be downloaded or read.'),
       })
       .meta({ example: { done: 5200, total: 13220, failed: 1 } }),
-    phase: z.enum(['queued', 'reading-index', 'building', 'done']).describe('What the job is doing.').meta({ example: 'building' }),
+    phase: z.enum(BUILD_PHASES).describe('What the job is doing.').meta({ example: 'building' }),
     months_done: z.number().int().describe('Months written so far.').meta({ example: 0 }),
     created_at: z.string().meta({ example: '2023-05-02T03:00:00.000Z' }),
     started_at: z.string().optional().meta({ example: '2023-05-02T03:00:00.010Z' }),

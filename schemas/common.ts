@@ -1,5 +1,5 @@
 /**
- * Shared zod schemas: the problem+json error body (RFC 9457) and small helpers.
+ * The problem+json error body (RFC 9457), shared by every route's error responses.
  * `schemas/` imports nothing from `src/`.
  */
 import { z } from 'zod';
@@ -19,11 +19,3 @@ export const problemSchema = z
   })
   .meta({ id: 'Problem' })
   .describe('An RFC 9457 problem document (application/problem+json).');
-
-export type Problem = z.infer<typeof problemSchema>;
-
-/** The error responses every route can produce, for the OpenAPI document. */
-export const problemResponses = {
-  400: problemSchema.describe('A parameter is malformed; `errors` names each one.'),
-  500: problemSchema.describe('Internal error (generic message; details in the server logs).'),
-} as const;

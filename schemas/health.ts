@@ -1,8 +1,12 @@
+/** The operations routes' bodies: liveness and readiness. Zod only; imports nothing from `src/`. */
 import { z } from 'zod';
-import { problemSchema } from './common.js';
 
 export const healthzResponse = z
-  .object({ status: z.literal('ok'), uptime_seconds: z.number(), version: z.string() })
+  .object({
+    status: z.literal('ok'),
+    uptime_seconds: z.number(),
+    version: z.string().describe("The service's version (its package.json)."),
+  })
   .describe('The process is up.');
 
 export const readyzResponse = z
@@ -23,8 +27,3 @@ export const readyzResponse = z
     }),
   })
   .describe('Whether the index store is reachable, and which built months cannot be served.');
-
-export const healthSchemas = {
-  healthz: { response: { 200: healthzResponse } },
-  readyz: { response: { 200: readyzResponse, 503: readyzResponse.or(problemSchema) } },
-};

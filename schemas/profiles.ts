@@ -3,8 +3,8 @@
  * documents for OpenAPI. Zod only; imports nothing from `src/`.
  *
  * The schema is a factory because the ceilings (window length, level count, max_profiles) come
- * from the configuration, which `schemas/` may not import: the route passes
- * `app.services.config.limits`.
+ * from the configuration, which `schemas/` may not import: the route is registered with the
+ * config's `limits`.
  *
  * Decisions recorded here (they are part of the public contract, see the OpenAPI description):
  * - Unknown parameters are a 400 (`unknown parameter`), so a typo such as `bbbox=` never silently
@@ -19,13 +19,16 @@
 import { z } from 'zod';
 import { problemSchema } from './common.js';
 
+// Mirrors of the domain's names (argo/types.ts: QC_MODES, VERTICALS, ARGO_VARIABLES; serialize/
+// formats.ts: OUTPUT_FORMATS, MEDIA_TYPES). schemas/ imports nothing from src/, so
+// test/schemas/enums.test.ts keeps each pair in step.
 export const PROFILE_FORMATS = ['ndjson', 'json', 'csv'] as const;
 export const PROFILE_VARIABLES = ['TEMP', 'PSAL', 'PRES'] as const;
 export const PROFILE_MODES = ['standard', 'research', 'expert'] as const;
 export const PROFILE_VERTICALS = ['depth', 'pressure'] as const;
 export const DEFAULT_VARIABLES = 'TEMP,PSAL';
 
-/** The media type of each output format. */
+/** The media type of each output format (the response's content types below). */
 export const PROFILE_MEDIA_TYPES = {
   ndjson: 'application/x-ndjson',
   json: 'application/json',
@@ -396,8 +399,6 @@ function formatDays(days: number): string {
   return Number.isInteger(days) ? String(days) : days.toFixed(2);
 }
 
-export type ProfilesQuerySchema = ReturnType<typeof profilesQuerySchema>;
-export type ProfilesQueryParams = z.output<ProfilesQuerySchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Responses (documentation: the body is streamed, never serialized through these)
@@ -453,9 +454,9 @@ export const profilesResponses = {
       'X-Argo-Profiles-Matched (matches before the cap), X-Argo-Truncated (true|false), ' +
       'X-Argo-Months-Missing (YYYY-MM list of months with no built index, empty when none).',
     content: {
-      'application/x-ndjson': { schema: profileSchema },
-      'application/json': { schema: profilesJsonSchema },
-      'text/csv': {
+      [PROFILE_MEDIA_TYPES.ndjson]: { schema: profileSchema },
+      [PROFILE_MEDIA_TYPES.json]: { schema: profilesJsonSchema },
+      [PROFILE_MEDIA_TYPES.csv]: {
         schema: z.string().meta({
           example:
             'id,platform_number,cycle_number,direction,data_mode,time,latitude,longitude,depth,TEMP,PSAL\n' +

@@ -295,11 +295,6 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
   return parseConfig({ ...process.env, ...overrides });
 }
 
-/** A config for tests and tools: defaults plus the given variables, never the real environment. */
-export function testConfig(env: Record<string, string | undefined> = {}): Config {
-  return parseConfig({ LOG_LEVEL: 'silent', ...env });
-}
-
 /** The environment variable names the service reads (the docker-compose test checks against it). */
 export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
 

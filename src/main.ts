@@ -2,7 +2,7 @@
  * Server entry point: parse the config, build the app, listen, and shut down cleanly on
  * SIGTERM/SIGINT (finish in-flight requests, close the GDAC pool and the store).
  */
-import { buildApp } from './app.js';
+import { buildApp } from './http/app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 

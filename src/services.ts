@@ -1,18 +1,16 @@
 /**
  * The service container: one instance of each domain service, built from the config. The HTTP
- * app and the command line (build-index, demo, bench) use the same container, so they share
- * caches, retries and limits.
+ * app (src/http/app.ts) and the command line (build-index, demo, bench) use the same container, so
+ * they share caches, retries and limits. HTTP concerns (the response cache, serialization) are
+ * not here: the app adds them on top.
  */
 import type { Config } from './config.js';
 import { createGdacSource } from './gdac/index.js';
 import type { GdacSource } from './gdac/types.js';
 import type { Logger } from './logger.js';
-import { createBuildService } from './month-index/build-service.js';
-import { createMonthCatalog } from './month-index/catalog.js';
-import type { BuildService, MonthCatalog } from './month-index/types.js';
-import { createProfileResponder, type ProfileResponder } from './query/responder.js';
-import { createQueryService } from './query/service.js';
-import type { QueryService } from './query/types.js';
+import { createBuildService, type BuildServiceImpl } from './month-index/build-service.js';
+import { createMonthCatalog, type MonthCatalogImpl } from './month-index/catalog.js';
+import { createQueryService, type QueryServiceWithStats } from './query/service.js';
 import { createBlobStore } from './storage/index.js';
 import type { BlobStore } from './storage/types.js';
 
@@ -21,11 +19,9 @@ export interface Services {
   logger: Logger;
   store: BlobStore;
   gdac: GdacSource;
-  catalog: MonthCatalog;
-  builds: BuildService;
-  query: QueryService;
-  /** Query + serialization + response cache: what GET /v1/profiles calls. */
-  profiles: ProfileResponder;
+  catalog: MonthCatalogImpl;
+  builds: BuildServiceImpl;
+  query: QueryServiceWithStats;
   close(): Promise<void>;
 }
 
@@ -73,11 +69,6 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     concurrency: config.limits.queryConcurrency,
     logger: logger.child({ component: 'query' }),
   });
-  const profiles = createProfileResponder({
-    query,
-    cacheBytes: config.cache.responseBytes,
-    logger: logger.child({ component: 'responses' }),
-  });
   let closed: Promise<void> | undefined;
   return {
     config,
@@ -87,7 +78,6 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     catalog,
     builds,
     query,
-    profiles,
     close() {
       closed ??= (async () => {
         await builds.close();

@@ -112,7 +112,7 @@ describe('a fault storm over a whole build', () => {
     const job = await within(180_000, buildMonths(app, months, 180_000), 'build under the fault storm');
     assert.equal(job.status, 'succeeded', job.error);
     const failedIds = new Set<string>();
-    for (const m of months) for (const f of (await app.services.catalog.monthDetail(m))!.failures) failedIds.add(f.id);
+    for (const m of months) for (const f of (await app.catalog.monthDetail(m))!.failures) failedIds.add(f.id);
     assert.deepEqual([...failedIds].sort(), [...broken].sort(), 'exactly the permanently broken files are recorded');
     const total = job.results.reduce((n, r) => n + r.profiles, 0);
     assert.equal(total, fx.gdac.profiles.length - broken.size);
@@ -122,7 +122,7 @@ describe('a fault storm over a whole build', () => {
     assert.equal(healed.status, 'succeeded');
     assert.equal(healed.results.reduce((n, r) => n + r.profiles, 0), fx.gdac.profiles.length);
     assert.equal(healed.results.reduce((n, r) => n + r.fetched, 0), broken.size, 'only the failed files are downloaded again');
-    figures.storm = { files: fx.gdac.profiles.length, transientFaults: faulted, permanentFaults: broken.size, buildMs: Date.now() - started, retries: app.services.gdac.stats().retries };
+    figures.storm = { files: fx.gdac.profiles.length, transientFaults: faulted, permanentFaults: broken.size, buildMs: Date.now() - started, retries: app.gdac.stats().retries };
   });
 });
 
@@ -142,7 +142,7 @@ describe('index store faults, long', () => {
     const store = s3Store(location, proxy.url);
     const app = await fx.app({}, { store });
     let written = 0;
-    const unsubscribe = app.services.builds.subscribe?.((event) => {
+    const unsubscribe = app.builds.subscribe?.((event) => {
       if (event.type === 'month' && ++written === 1) proxy.setMode('reset');
     });
     const job = await within(120_000, buildMonths(app, months, 120_000), 'build');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { formatOpenapiDocument, generateOpenapiDocument } from '../src/openapi-document.js';
+import { formatOpenapiDocument, generateOpenapiDocument } from '../src/http/openapi-document.js';
 
 type Operation = {
   tags?: string[];

@@ -17,7 +17,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../app.js';
+import { buildApp } from '../http/app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { DEMO_MONTHS, DEMO_PROFILES_PER_MONTH, DEMO_SEED, generateDemoGdac } from '../../fixtures/index.js';
 import { createLogger, type Logger } from '../logger.js';

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { formatOpenapiDocument, generateOpenapiDocument } from '../openapi-document.js';
+import { formatOpenapiDocument, generateOpenapiDocument } from '../http/openapi-document.js';
 
 const target = fileURLToPath(new URL('../../openapi/openapi.json', import.meta.url));
 

@@ -6,9 +6,11 @@
  *       withFailover([                          next mirror on a transient failure, cool-down
  *         withRetry(                            back-off + full jitter, Retry-After, abort
  *           withConcurrencyLimit(               whole files: ARGO_DOWNLOAD_WORKERS in flight;
- *             withAnswerCheck(                  ranges: `rangeRequestsInFlight` in flight
- *               createHttpFetcher(mirror))),    the answer is the object asked for (size, magic)
- *         ...one per root ]))                   one attempt, one mirror, errors translated
+ *                                               ranges: `rangeRequestsInFlight` in flight
+ *             withOutcomeCount(                 each attempt counted by outcome (stats)
+ *               withAnswerCheck(                the answer is the object asked for (size, magic)
+ *                 createHttpFetcher(mirror))))),  one attempt, one mirror, errors translated
+ *         ...one per root ]))
  *
  * All HTTP mirrors share ONE undici Agent (keep-alive pool) and all roots share the TWO limiters:
  * one for whole objects (a build's downloads, the index stream), one for range reads (a query's
@@ -37,6 +39,7 @@ import type { ByteRange, GdacSource, ReadOptions } from './types.js';
 import { withConcurrencyLimit } from './with-concurrency-limit.js';
 import { withFailover } from './with-failover.js';
 import { withRetry } from './with-retry.js';
+import { createOutcomeCounts, withOutcomeCount } from './with-outcome-count.js';
 import { withWholeObjectCache } from './with-whole-object-cache.js';
 
 export type { GdacLogger } from './fetcher.js';
@@ -85,11 +88,11 @@ export interface GdacSourceOptions {
  */
 export const DEFAULT_RANGE_REQUESTS_IN_FLIGHT = 32;
 
-// 32 MiB: profile files are < 1 MB; a query reads a few dozen files' headers then data in quick
-// succession, so this holds every file in flight with room to spare.
+// 32 MiB: profile files are < 1 MB; a query has a few dozen files in flight (its look-ahead), whose
+// ranges arrive in quick succession, so this holds every file in flight with room to spare.
 const DEFAULT_WHOLE_OBJECT_CACHE_BYTES = 32 * 1024 * 1024;
-// 2 minutes: long enough to cover one query's header-then-data reads, short enough that a file
-// updated on the GDAC is seen again soon.
+// 2 minutes: long enough for the other ranges of the files a query (or a dashboard's next query in
+// another mode) is reading, short enough that a file updated on the GDAC is seen again soon.
 const WHOLE_OBJECT_CACHE_TTL_MS = 120_000;
 // Idle keep-alive sockets are kept 30 s: queries come in bursts, and a new TLS handshake to a
 // GDAC costs ~3 round trips.
@@ -162,6 +165,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
   checkOptions(options);
   const roots = options.roots.map((r) => (kindOf(r) === 'local' ? r : r.replace(/\/+$/, '')));
   const stats = createStatsCollector();
+  const outcomes = createOutcomeCounts();
   const wholeLimiter = createLimiter(options.downloadWorkers);
   const rangeLimiter = createLimiter(
     options.rangeRequestsInFlight ?? Math.max(options.downloadWorkers, DEFAULT_RANGE_REQUESTS_IN_FLIGHT),
@@ -222,7 +226,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
   };
 
   const mirrors = roots.map((root) =>
-    withRetry(withConcurrencyLimit(withAnswerCheck(single(root)), limiterOf), {
+    withRetry(withConcurrencyLimit(withOutcomeCount(withAnswerCheck(single(root)), outcomes), limiterOf), {
       maxRetries: options.maxRetries,
       backoffMs: options.retryBackoffMs,
       maxBackoffMs: options.maxBackoffMs,
@@ -284,7 +288,7 @@ export function createGdacSource(options: GdacSourceOptions): GdacSource {
       return pipeline.open({ path: normalizeGdacPath(path), signal });
     },
 
-    stats: () => stats.snapshot(),
+    stats: () => ({ ...stats.snapshot(), outcomes: { ...outcomes } }),
 
     async close() {
       if (closed) return;

@@ -10,6 +10,7 @@
  * exponential back-off and jitter, then fail over to the next mirror, then reject with
  * `UpstreamError` / `UpstreamTimeoutError` carrying the last cause.
  */
+import type { GdacOutcomeCounts } from './with-outcome-count.js';
 
 export interface ReadOptions {
   signal?: AbortSignal;
@@ -35,12 +36,16 @@ export interface ByteRange {
 }
 
 export interface GdacStats {
+  /** Attempts sent (every retry is one more). */
   requests: number;
+  /** Body bytes received. */
   bytes: number;
   retries: number;
   failovers: number;
   /** Mirrors seen to ignore Range (answered 200 with the whole object). */
   rangeIgnoredBy: string[];
+  /** Attempts by how they ended (with-outcome-count.ts); absent from sources that do not count them. */
+  outcomes?: Readonly<GdacOutcomeCounts>;
 }
 
 export interface GdacSource {

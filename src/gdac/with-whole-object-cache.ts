@@ -1,8 +1,10 @@
 /**
- * When a mirror ignores Range, every ranged read of a file downloads the whole file. A reader of
- * a NetCDF profile reads its header, then its variables: without this cache that is several full
- * downloads of the same file. This wrapper keeps the whole objects such mirrors sent, for a short
- * while, and serves later ranged reads of the same path from them.
+ * When a mirror ignores Range, every ranged read of a file downloads the whole file. A query reads
+ * a profile's level rows as one ranged read or a few (rows far apart in a multi-profile file are
+ * separate ranges), and a later query in another QC mode reads the rows the level cache does not
+ * hold yet: without this cache each of those is a full download of the same file. This wrapper
+ * keeps the whole objects such mirrors sent, for a short while, and serves later ranged reads of
+ * the same path from them.
  *
  * Only verified whole objects are kept: a body that answered a ranged request whose size is the
  * size the caller expects (`expectedSize`, from the month index; the answers below were checked

@@ -71,6 +71,8 @@ export function createMonthCatalog(options: MonthCatalogOptions): MonthCatalogIm
   const { logger } = options;
   const store = withReadRetry(options.store);
   const now = options.now ?? Date.now;
+  // The catalog's own summaries of month objects, for healing the master from a listing. The build
+  // service keeps another: the two are not shared.
   const summaries: SummaryCache = new Map();
   const months = new LRUCache<string, MonthIndex>({
     maxSize: Math.max(1, options.monthCacheBytes),

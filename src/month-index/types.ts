@@ -139,7 +139,8 @@ export interface MonthCatalog {
   invalidate(): void;
 }
 
-export type BuildStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export const BUILD_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export type BuildStatus = (typeof BUILD_STATUSES)[number];
 
 export interface MonthBuildCounts {
   /** Files whose `date_update` was unchanged: taken from the previous month object, not downloaded. */
@@ -164,6 +165,9 @@ export interface MonthBuildResult extends MonthBuildCounts {
   refused?: string;
 }
 
+export const BUILD_PHASES = ['queued', 'reading-index', 'building', 'done'] as const;
+export type BuildPhase = (typeof BUILD_PHASES)[number];
+
 export interface BuildJob {
   id: string;
   status: BuildStatus;
@@ -176,7 +180,7 @@ export interface BuildJob {
   /** Generic error text when status is failed (details in the logs). */
   error?: string;
   /** What the job is doing now (for progress displays). */
-  phase?: 'queued' | 'reading-index' | 'building' | 'done';
+  phase?: BuildPhase;
   /** Months finished so far (progress counts files: done/total/failed). */
   monthsDone?: number;
   /**

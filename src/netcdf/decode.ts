@@ -1,6 +1,6 @@
 /**
- * Decoding NetCDF classic variable data (big-endian) into typed arrays, and the byte ranges that
- * hold a variable, so a caller can fetch only those bytes. Pure: no I/O.
+ * Decoding NetCDF classic variable data (big-endian) into typed arrays, with the variable's fill
+ * and valid-range masking, and slicing a variable's bytes out of what was read. Pure: no I/O.
  */
 import { NetcdfFormatError } from '../errors.js';
 import { latin1 } from './parse-header.js';
@@ -177,54 +177,11 @@ export function findVariable(header: NcHeader, name: string): NcVariable | undef
   return header.variables.find((v) => v.name === name);
 }
 
-function requireVariable(header: NcHeader, name: string): NcVariable {
-  const v = findVariable(header, name);
-  if (!v) throw new NetcdfFormatError({ message: `NetCDF variable ${name} not found`, context: { variable: name } });
-  return v;
-}
-
 /** Elements per row along the first dimension (the product of the other dimensions). */
 export function rowElements(v: NcVariable): number {
   let n = 1;
   for (let d = 1; d < v.shape.length; d++) n *= v.shape[d];
   return n;
-}
-
-export interface VariableRangeOptions {
-  /** Only the first row along dimension 0 (for `[N_PROF, N_LEVELS]`: the primary profile). */
-  firstRowOnly?: boolean;
-}
-
-/**
- * Where a variable's data sits in the file. For a non-record variable: its whole data, or its
- * first row. For a record variable only `firstRowOnly` is possible (record 0; the records are not
- * contiguous); use `recordRanges` for the others.
- */
-export function variableRange(header: NcHeader, name: string, options: VariableRangeOptions = {}): ByteRange {
-  const v = requireVariable(header, name);
-  const size = NC_TYPE_SIZE[v.type];
-  if (v.isRecord) {
-    if (!options.firstRowOnly) {
-      throw new NetcdfFormatError({
-        message: `NetCDF variable ${name} is a record variable: its records are not one byte range`,
-        context: { variable: name },
-      });
-    }
-    return { offset: v.offset, length: rowElements(v) * size };
-  }
-  if (v.shape.length === 0) return { offset: v.offset, length: size };
-  const rowBytes = rowElements(v) * size;
-  return { offset: v.offset, length: options.firstRowOnly ? rowBytes : rowBytes * v.shape[0] };
-}
-
-/** One range per record of a record variable (record `r` at `begin + r × recordSize`). */
-export function recordRanges(header: NcHeader, name: string): ByteRange[] {
-  const v = requireVariable(header, name);
-  if (!v.isRecord) return [variableRange(header, name)];
-  const length = rowElements(v) * NC_TYPE_SIZE[v.type];
-  const out: ByteRange[] = [];
-  for (let r = 0; r < header.numRecords; r++) out.push({ offset: v.offset + r * header.recordSize, length });
-  return out;
 }
 
 /** Slice `range` out of a buffer that holds the file from `bufferOffset` on, or fail clearly. */
@@ -237,18 +194,4 @@ export function sliceRange(buffer: Uint8Array, range: ByteRange, bufferOffset = 
     });
   }
   return buffer.subarray(start, start + range.length);
-}
-
-/**
- * Decode a whole variable from the whole file's bytes (record variables gathered record by
- * record). Values are in row-major order over `variable.shape`.
- */
-export function readVariable(header: NcHeader, file: Uint8Array, name: string): NcValues {
-  const v = requireVariable(header, name);
-  if (!v.isRecord) return decodeValues({ type: v.type, bytes: sliceRange(file, variableRange(header, name)) });
-  const ranges = recordRanges(header, name);
-  const recordBytes = rowElements(v) * NC_TYPE_SIZE[v.type];
-  const gathered = new Uint8Array(recordBytes * ranges.length);
-  ranges.forEach((r, i) => gathered.set(sliceRange(file, r), i * recordBytes));
-  return decodeValues({ type: v.type, bytes: gathered });
 }

@@ -3,7 +3,7 @@
  *
  * The header is the only variable-length part of a classic file, so a caller that fetches byte
  * ranges reads a prefix, parses it, and retries with a longer prefix when the parser reports
- * `truncated` (see `readHeader`). Format reference: the NetCDF classic format specification
+ * `truncated` (the error's context then says how many bytes it needs). Format reference: the NetCDF classic format specification
  * (Unidata, "File Format Specifications", BNF grammar).
  */
 import { NetcdfFormatError } from '../errors.js';
@@ -34,18 +34,6 @@ const TYPE_BY_CODE: Readonly<Record<number, NcType>> = {
 
 /** The first bytes of an HDF5 file (NetCDF-4 files are HDF5). */
 const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46]; // \x89 H D F
-
-/**
- * A first read that holds the whole header of almost every Argo core file (their headers are
- * 10–17 KB: many attributes per variable); a larger header costs one more read.
- */
-export const DEFAULT_HEADER_PREFIX_BYTES = 32 * 1024;
-
-/**
- * Refuse to grow a header read past this: a real classic header is tens of KB, so a request for
- * more means corrupt counts, not a big header.
- */
-export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
 export interface ParseHeaderOptions {
   /**
@@ -370,40 +358,4 @@ export function variableByteLength(v: NcVariable): number {
   let n = NC_TYPE_SIZE[v.type];
   for (let d = v.isRecord ? 1 : 0; d < v.shape.length; d++) n *= v.shape[d];
   return n;
-}
-
-/** True when the error is a parse of a prefix that ended inside the header. */
-export function isTruncatedHeaderError(error: unknown): error is NetcdfFormatError & { context: { truncated: true; needBytes: number } } {
-  return error instanceof NetcdfFormatError && error.context.truncated === true;
-}
-
-export interface ReadHeaderOptions {
-  /** Reads the first `length` bytes of the file (fewer only when the file is shorter). */
-  readPrefix: (length: number) => Promise<Uint8Array>;
-  /** First prefix length to try. */
-  initialBytes?: number;
-  /** Give up past this prefix length. */
-  maxBytes?: number;
-  fileSize?: number;
-}
-
-/**
- * Parse the header through a caller-supplied prefix reader (no I/O here): read `initialBytes`,
- * and while the header is truncated, read again with at least double the length (or what the
- * parser says it needs). Returns the header and the bytes last read (callers can slice small
- * variables that happen to sit inside them).
- */
-export async function readHeader(options: ReadHeaderOptions): Promise<{ header: NcHeader; prefix: Uint8Array }> {
-  const max = options.maxBytes ?? MAX_HEADER_BYTES;
-  let length = Math.min(options.initialBytes ?? DEFAULT_HEADER_PREFIX_BYTES, max);
-  for (;;) {
-    const prefix = await options.readPrefix(length);
-    try {
-      return { header: parseHeader(prefix, { fileSize: options.fileSize }), prefix };
-    } catch (error) {
-      // A prefix shorter than asked means the file ended: nothing more to read.
-      if (!isTruncatedHeaderError(error) || prefix.length < length || length >= max) throw error;
-      length = Math.min(max, Math.max(length * 2, error.context.needBytes));
-    }
-  }
 }

@@ -6,14 +6,14 @@
  * query's shape (mode, vertical, levels, variables in order). Only successful computations are
  * stored, and never a provisional one (see provisional.ts).
  *
- * An entry holds the `OutputProfile` (frozen: it is shared by every request that hits it) and its
- * JSON text, which the serializers take through `profileJson` instead of stringifying again. The
- * JSON is the exact `JSON.stringify` of that same object, so the bytes are identical either way.
+ * An entry is the `EncodedProfile` the query yields: the `OutputProfile` and its JSON text, both
+ * frozen (an entry is shared by every request that hits it). The profile is encoded here, once,
+ * whether or not the cache keeps it, so the serializers never stringify a profile themselves.
  */
 import { LRUCache } from 'lru-cache';
 import type { PlannedProfile } from './planner.js';
 import { isProvisional } from './provisional.js';
-import type { OutputProfile, ProfileQuery } from './types.js';
+import type { EncodedProfile, OutputProfile, ProfileQuery } from './types.js';
 
 /**
  * Bytes an entry costs beyond its JSON text (key, entry and LRU slots): a rough, safe guess.
@@ -25,14 +25,6 @@ const ENTRY_OVERHEAD_BYTES = 512;
  * takes ~8–10 characters of JSON), so the bound holds whatever the mix of nulls and values.
  */
 const BYTES_PER_JSON_CHAR = 4;
-
-/** The JSON text of output profiles that came from (or went into) the cache. */
-const jsonOf = new WeakMap<OutputProfile, string>();
-
-/** A profile's JSON text: the cached one when there is one, else `JSON.stringify`. */
-export function profileJson(profile: OutputProfile): string {
-  return jsonOf.get(profile) ?? JSON.stringify(profile);
-}
 
 /** `-0` spelled apart from `0`: a target level of -0 stays -0 in the output object. */
 function numberKey(n: number): string {
@@ -56,6 +48,9 @@ export function outputKeyOf(profile: PlannedProfile, shapeKey: string): string {
 /** Computes one profile's output for a query (the level read and the numbers). */
 export type ProfileOutputFn = (profile: PlannedProfile, signal: AbortSignal) => Promise<OutputProfile>;
 
+/** One profile's output and its JSON text, from the cache or computed. */
+export type EncodedOutputFn = (profile: PlannedProfile, signal: AbortSignal) => Promise<EncodedProfile>;
+
 export interface OutputCacheStats {
   hits: number;
   misses: number;
@@ -63,15 +58,10 @@ export interface OutputCacheStats {
   bytes: number;
 }
 
-interface Entry {
-  profile: OutputProfile;
-  json: string;
-}
-
 /** The process-wide store of finished outputs; `withOutputCache` puts it around a query's compute. */
 export interface OutputCache {
-  get(key: string): Entry | undefined;
-  set(key: string, entry: Entry): void;
+  get(key: string): EncodedProfile | undefined;
+  set(key: string, entry: EncodedProfile): void;
   stats(): OutputCacheStats;
   clear(): void;
 }
@@ -81,7 +71,7 @@ export function createOutputCache({ maxBytes }: { maxBytes: number }): OutputCac
   let misses = 0;
   const lru =
     maxBytes > 0
-      ? new LRUCache<string, Entry>({
+      ? new LRUCache<string, EncodedProfile>({
           maxSize: maxBytes,
           sizeCalculation: (entry, key) => ENTRY_OVERHEAD_BYTES + key.length * 2 + entry.json.length * BYTES_PER_JSON_CHAR,
         })
@@ -110,22 +100,25 @@ function deepFreeze(profile: OutputProfile): OutputProfile {
   return Object.freeze(profile);
 }
 
+/** A profile and its JSON text, frozen together. */
+export function encodeProfile(profile: OutputProfile): EncodedProfile {
+  const frozen = deepFreeze(profile);
+  return Object.freeze({ profile: frozen, json: JSON.stringify(frozen) });
+}
+
 /**
- * A query's `compute`, served from `cache` when the same output was computed before. `shapeKey`
- * is `outputShapeKey(query)` of the query `compute` belongs to. A failed or provisional
- * computation stores nothing.
+ * A query's `compute`, encoded, and served from `cache` when the same output was computed before.
+ * `shapeKey` is `outputShapeKey(query)` of the query `compute` belongs to. A failed or provisional
+ * computation stores nothing (a provisional profile keeps its mark: see provisional.ts).
  */
-export function withOutputCache(compute: ProfileOutputFn, { cache, shapeKey }: { cache: OutputCache; shapeKey: string }): ProfileOutputFn {
+export function withOutputCache(compute: ProfileOutputFn, { cache, shapeKey }: { cache: OutputCache; shapeKey: string }): EncodedOutputFn {
   return async (profile, signal) => {
     const key = outputKeyOf(profile, shapeKey);
     const cached = cache.get(key);
-    if (cached !== undefined) return cached.profile;
+    if (cached !== undefined) return cached;
     const output = await compute(profile, signal);
-    if (isProvisional(output)) return output;
-    const computed = deepFreeze(output);
-    const json = JSON.stringify(computed);
-    jsonOf.set(computed, json);
-    cache.set(key, { profile: computed, json });
-    return computed;
+    const encoded = encodeProfile(output);
+    if (!isProvisional(output)) cache.set(key, encoded);
+    return encoded;
   };
 }

@@ -175,10 +175,3 @@ export function createPlanner(query: PlanQuery): Planner {
     },
   };
 }
-
-/** The whole plan at once, for months already loaded (in calendar order). */
-export function planQuery(query: PlanQuery, months: readonly { month: string; index: MonthIndex | undefined }[]): Plan {
-  const planner = createPlanner(query);
-  for (const m of months) planner.add(m.month, m.index);
-  return planner.result();
-}

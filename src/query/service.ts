@@ -2,12 +2,12 @@
  * The query service: `run(query)` plans from the month indexes (months loaded a few at a time,
  * in order, through the catalog's LRU + single-flight), then returns the headers' facts at once
  * and the profiles as a lazy async iterable. Iterating reads each profile's level rows (ranged,
- * coalesced, cached), applies the QC mode, depth and interpolation, and yields `OutputProfile`s in
- * result order with a bounded look-ahead.
+ * coalesced, cached), applies the QC mode, depth and interpolation, and yields each `OutputProfile`
+ * with its JSON text (`EncodedProfile`) in result order with a bounded look-ahead.
  *
  *     plan:  window → months → loadMonth → binary search + filters → first max_profiles
  *     read:  mapOrdered(window = concurrency) → output cache → levelVariablesToRead
- *            → reader (level cache → ranges) → computeProfile → toOutputProfile
+ *            → reader (level cache → ranges) → computeProfile → toOutputProfile → JSON
  */
 import { computeProfile } from '../argo/compute.js';
 import { throwIfAborted, ValidationError } from '../errors.js';
@@ -23,7 +23,7 @@ import { toOutputProfile } from './output.js';
 import { isProvisional, markProvisional } from './provisional.js';
 import { createPlanner, monthsOfWindow, type PlannedProfile } from './planner.js';
 import { createRangeLevelReader, type LevelReader } from './reader.js';
-import type { OutputProfile, ProfileQuery, QueryResult, QueryService } from './types.js';
+import type { EncodedProfile, ProfileQuery, QueryResult, QueryService } from './types.js';
 import { levelVariablesToRead } from './variables.js';
 
 /**
@@ -100,7 +100,7 @@ export function createQueryService({
     return { ...planner.result(), monthKeys };
   }
 
-  function profilesOf(selected: PlannedProfile[], query: ProfileQuery, signal: AbortSignal): AsyncIterable<OutputProfile> {
+  function profilesOf(selected: PlannedProfile[], query: ProfileQuery, signal: AbortSignal): AsyncIterable<EncodedProfile> {
     const targets = query.levels ? Float64Array.from(query.levels) : undefined;
     const options = { mode: query.mode, vertical: query.vertical, variables: query.variables, ...(targets ? { targets } : {}) };
     const shapeKey = outputShapeKey(query);

@@ -1,10 +1,8 @@
 /**
- * The query service contract: what `GET /v1/profiles` asks for and gets back.
+ * The query service contract: what `GET /v1/profiles` asks for and gets back. Formats and media
+ * types are serialize/'s business; the query yields profiles and their JSON text.
  */
 import type { ArgoVariable, QcMode, Vertical } from '../argo/types.js';
-
-export const OUTPUT_FORMATS = ['ndjson', 'json', 'csv'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** A validated query (the route's zod schema produces it; ceilings already enforced). */
 export interface ProfileQuery {
@@ -41,6 +39,16 @@ export interface OutputProfile {
   PRES?: (number | null)[] | null;
 }
 
+/**
+ * One profile of a result and its encoded form: `json` is exactly `JSON.stringify(profile)`,
+ * computed once where the profile is made (and kept with it by the output cache), so a serializer
+ * never encodes the same profile twice. Both are frozen: a cached entry is shared by every request.
+ */
+export interface EncodedProfile {
+  readonly profile: OutputProfile;
+  readonly json: string;
+}
+
 /** What the planner knows before the first byte of the body: the headers come from here. */
 export interface QueryResult {
   /** Profiles matching before the cap. */
@@ -55,11 +63,12 @@ export interface QueryResult {
   monthKeys: string[];
   query: ProfileQuery;
   /**
-   * The profiles in result order, computed with bounded look-ahead. Iterating pulls upstream reads;
-   * stopping early (return()) or the request signal firing cancels what is outstanding. A failure
-   * mid-way throws from the iterator (the serializer turns it into the error line/member).
+   * The profiles in result order, each with its JSON text, computed with bounded look-ahead.
+   * Iterating pulls upstream reads; stopping early (return()) or the request signal firing cancels
+   * what is outstanding. A failure mid-way throws from the iterator (the serializer turns it into
+   * the error line/member).
    */
-  profiles: AsyncIterable<OutputProfile>;
+  profiles: AsyncIterable<EncodedProfile>;
 }
 
 export interface QueryService {

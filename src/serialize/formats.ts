@@ -1,8 +1,11 @@
 /**
- * Output formats: their media types, and choosing one from the `format` parameter or the
- * `Accept` header (the parameter wins).
+ * Output formats: their names, media types, and choosing one from the `format` parameter or the
+ * `Accept` header (the parameter wins). schemas/profiles.ts mirrors the names and media types
+ * (test/schemas/enums.test.ts keeps them in step).
  */
-import { OUTPUT_FORMATS, type OutputFormat } from '../query/types.js';
+
+export const OUTPUT_FORMATS = ['ndjson', 'json', 'csv'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const MEDIA_TYPES: Readonly<Record<OutputFormat, string>> = Object.freeze({
   ndjson: 'application/x-ndjson',
@@ -12,9 +15,9 @@ export const MEDIA_TYPES: Readonly<Record<OutputFormat, string>> = Object.freeze
 
 /** The Content-Type header per format. */
 export const CONTENT_TYPES: Readonly<Record<OutputFormat, string>> = Object.freeze({
-  ndjson: 'application/x-ndjson; charset=utf-8',
-  json: 'application/json; charset=utf-8',
-  csv: 'text/csv; charset=utf-8; header=present',
+  ndjson: `${MEDIA_TYPES.ndjson}; charset=utf-8`,
+  json: `${MEDIA_TYPES.json}; charset=utf-8`,
+  csv: `${MEDIA_TYPES.csv}; charset=utf-8; header=present`,
 });
 
 export const DEFAULT_FORMAT: OutputFormat = 'ndjson';
@@ -51,8 +54,4 @@ export function selectFormat(explicit: OutputFormat | undefined, accept: string 
     if (!best || q > best.q) best = { format, q };
   }
   return best?.format ?? DEFAULT_FORMAT;
-}
-
-export function isOutputFormat(value: unknown): value is OutputFormat {
-  return typeof value === 'string' && (OUTPUT_FORMATS as readonly string[]).includes(value);
 }

@@ -1,5 +1,5 @@
-/** Query results as NDJSON / JSON / CSV byte streams. */
-export { CONTENT_TYPES, DEFAULT_FORMAT, MEDIA_TYPES, isOutputFormat, selectFormat } from './formats.js';
+/** Query results as NDJSON / JSON / CSV byte streams: the formats, their media types, the bodies. */
+export { CONTENT_TYPES, DEFAULT_FORMAT, MEDIA_TYPES, OUTPUT_FORMATS, selectFormat, type OutputFormat } from './formats.js';
 export {
   CSV_METADATA_COLUMNS,
   csvColumnsOf,

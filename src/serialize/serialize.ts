@@ -8,7 +8,8 @@
  * - Batching: profiles ready together leave as one chunk of up to ~64 KiB (`BATCH_CHARS`), and
  *   what is buffered leaves as soon as no further profile is ready in the same event-loop turn,
  *   so a slow upstream never holds back what is already computed (time to first byte unchanged).
- * - A profile's JSON comes from the output cache when it has it (`profileJson`): no re-encoding.
+ * - NDJSON and JSON take each profile's JSON text as the query yields it (`EncodedProfile.json`):
+ *   no re-encoding, whether it came from the output cache or was just computed.
  * - A failure after the body started ends it with an error line (NDJSON), an `error` member (JSON)
  *   or a `# error:` line (CSV): the body is never silently cut short. 5xx messages are the generic
  *   client ones; `onError` receives the real error for the logs.
@@ -17,8 +18,8 @@
  */
 import { Readable } from 'node:stream';
 import { isAbortError, publicMessage, statusOf } from '../errors.js';
-import { profileJson } from '../query/output-cache.js';
-import type { OutputFormat, OutputProfile, QueryResult } from '../query/types.js';
+import type { OutputProfile, QueryResult } from '../query/types.js';
+import type { OutputFormat } from './formats.js';
 
 export interface StreamError {
   status: number;
@@ -89,7 +90,7 @@ export function csvRows(profile: OutputProfile, query: ResultHead['query']): str
 
 async function* ndjsonChunks(result: QueryResult, options: SerializeOptions): AsyncGenerator<string> {
   try {
-    for await (const profile of result.profiles) yield `${profileJson(profile)}\n`;
+    for await (const { json } of result.profiles) yield `${json}\n`;
   } catch (error) {
     if (isAbortError(error)) return;
     options.onError?.(error);
@@ -105,8 +106,8 @@ async function* jsonChunks(result: QueryResult, options: SerializeOptions): Asyn
   yield '{"profiles":[';
   let first = true;
   try {
-    for await (const profile of result.profiles) {
-      yield first ? profileJson(profile) : `,${profileJson(profile)}`;
+    for await (const { json } of result.profiles) {
+      yield first ? json : `,${json}`;
       first = false;
     }
   } catch (error) {
@@ -121,7 +122,7 @@ async function* jsonChunks(result: QueryResult, options: SerializeOptions): Asyn
 async function* csvChunks(result: QueryResult, options: SerializeOptions): AsyncGenerator<string> {
   yield `${csvColumnsOf(result.query).join(',')}\n`;
   try {
-    for await (const profile of result.profiles) yield csvRows(profile, result.query);
+    for await (const { profile } of result.profiles) yield csvRows(profile, result.query);
   } catch (error) {
     if (isAbortError(error)) return;
     options.onError?.(error);

@@ -25,7 +25,7 @@ import {
 } from '../../src/argo/bgc/index.js';
 import { levelColumns, spanOf } from '../../src/argo/extract.js';
 import { QC_MODES, type QcMode } from '../../src/argo/types.js';
-import { readHeader, sliceRange, type NcHeader } from '../../src/netcdf/index.js';
+import { parseHeader, sliceRange, type NcHeader } from '../../src/netcdf/index.js';
 import { TOLERANCE } from '../kit/reference.js';
 import { loadBgcReference, type BgcReference } from '../kit/reference-bgc.js';
 import { skipWithoutShared } from '../kit/shared-sample.js';
@@ -95,7 +95,15 @@ async function openRanged(file: Uint8Array, id: string): Promise<RangedFile> {
     bytesRead += range.length;
     return sliceRange(file, range);
   };
-  const { header } = await readHeader({ initialBytes: HEADER_PREFIX, readPrefix: async (length) => read({ offset: 0, length: Math.min(length, file.length) }) });
+  // A prefix first; a header longer than that says how many bytes it needs (a second read).
+  let header: NcHeader;
+  try {
+    header = parseHeader(read({ offset: 0, length: Math.min(HEADER_PREFIX, file.length) }), { fileSize: file.length });
+  } catch (error) {
+    const need = (error as { context?: { needBytes?: number } }).context?.needBytes;
+    if (need === undefined) throw error;
+    header = parseHeader(read({ offset: 0, length: Math.min(Math.max(need, 2 * HEADER_PREFIX), file.length) }), { fileSize: file.length });
+  }
   const metaSlots = bgcMetaVariableRanges(header, { id });
   const span = spanOf(metaSlots);
   const spanBytes = read(span);

@@ -32,8 +32,8 @@ test('the Python client passes its live tests against the service', { skip, time
     },
   });
   const months = referenceMonths(loadReference(sample!));
-  const job = app.services.builds.submit({ months });
-  const done = await app.services.builds.wait(job.id);
+  const job = app.builds.submit({ months });
+  const done = await app.builds.wait(job.id);
   assert.equal(done.status, 'succeeded', JSON.stringify(done));
 
   const base = await app.listen({ host: '127.0.0.1', port: 0 });

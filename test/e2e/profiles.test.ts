@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { QcMode } from '../../src/argo/types.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../helpers/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { OutputProfile } from '../../src/query/types.js';
 import { createServices } from '../../src/services.js';
@@ -146,7 +146,7 @@ function alignAbsentVariables(p: OutputProfile, reference: Reference, mode: QcMo
 
 /** Whether the built month indexes carry the variables' valid range (see the expert test). */
 async function indexKeepsValidRange(app: FastifyInstance): Promise<boolean> {
-  const month = await app.services.catalog.loadMonth('2019-05');
+  const month = await app.catalog.loadMonth('2019-05');
   const slots = month?.layouts.flatMap((l) => Object.values(l.variables)) ?? [];
   return slots.some((slot) => slot !== undefined && 'validMin' in slot);
 }

@@ -15,6 +15,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import { generateDemoGdac } from '../../fixtures/index.js';
 import type { BuildJob } from '../../src/month-index/types.js';
+import { testConfig } from '../helpers/config.js';
 import { build } from '../helpers/build.js';
 import { tempDir } from '../month-index/helpers.js';
 import { startS3Server, type S3TestServer } from '../kit/s3-server.js';
@@ -30,8 +31,8 @@ async function keys(s3: S3TestServer, bucket: string): Promise<string[]> {
 }
 
 async function buildAll(app: FastifyInstance): Promise<BuildJob> {
-  const submitted = app.services.builds.submit({ months: MONTHS });
-  return app.services.builds.wait(submitted.id, { signal: AbortSignal.timeout(60_000) });
+  const submitted = app.builds.submit({ months: MONTHS });
+  return app.builds.wait(submitted.id, { signal: AbortSignal.timeout(60_000) });
 }
 
 async function demo(t: TestContext): Promise<{ dir: string; indexText: string; count: number }> {
@@ -64,9 +65,9 @@ test('an S3 GDAC (own endpoint, anonymous, idx/ layout) and an S3 index store on
     ARGO_RETRY_BACKOFF_SECONDS: '0.01',
   };
   const app = await build(t, { env });
-  assert.equal(app.services.config.gdac.s3.anonymous, true, 'the GDAC is read unsigned by default');
-  assert.equal(app.services.config.gdac.s3.endpoint, gdacS3.endpoint);
-  assert.equal(app.services.config.s3.endpoint, storeS3.endpoint);
+  assert.equal(testConfig(env).gdac.s3.anonymous, true, 'the GDAC is read unsigned by default');
+  assert.equal(testConfig(env).gdac.s3.endpoint, gdacS3.endpoint);
+  assert.equal(testConfig(env).s3.endpoint, storeS3.endpoint);
 
   const job = await buildAll(app);
   assert.equal(job.status, 'succeeded', job.error);
@@ -128,8 +129,9 @@ test('an S3 GDAC laid out like an HTTPS mirror (index at the root) is read too; 
   assert.equal(job.status, 'succeeded', job.error);
   assert.ok(job.results.every((r) => r.profiles > 0));
 
-  const named = await build(t, { env: { ...env, ARGO_INDEX_STORE: `s3://${STORE_BUCKET}/v2`, ARGO_GDAC_INDEX: 's3://gdac-copy/argo/elsewhere/profiles-index.txt' } });
-  assert.equal(named.services.config.gdac.index, 'elsewhere/profiles-index.txt');
+  const namedEnv = { ...env, ARGO_INDEX_STORE: `s3://${STORE_BUCKET}/v2`, ARGO_GDAC_INDEX: 's3://gdac-copy/argo/elsewhere/profiles-index.txt' };
+  const named = await build(t, { env: namedEnv });
+  assert.equal(testConfig(namedEnv).gdac.index, 'elsewhere/profiles-index.txt');
   const namedJob = await buildAll(named);
   assert.equal(namedJob.status, 'succeeded', namedJob.error);
   assert.deepEqual(namedJob.results.map((r) => r.profiles), job.results.map((r) => r.profiles));

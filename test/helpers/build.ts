@@ -5,8 +5,9 @@
  */
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import { type Config, testConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import type { Config } from '../../src/config.js';
+import { testConfig } from './config.js';
 import { createLogger } from '../../src/logger.js';
 import { type CreateServicesOptions, type Services, createServices } from '../../src/services.js';
 

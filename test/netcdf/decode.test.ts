@@ -1,5 +1,5 @@
 /**
- * Decoding big-endian values, byte ranges of variables (whole, first row, records), masking.
+ * Decoding big-endian values, slicing byte ranges, masking.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -9,10 +9,7 @@ import {
   decodeValues,
   maskOf,
   parseHeader,
-  readVariable,
-  recordRanges,
   sliceRange,
-  variableRange,
 } from '../../src/netcdf/index.js';
 import { writeNetcdf } from '../../fixtures/index.js';
 
@@ -81,31 +78,6 @@ function file() {
     ],
   });
 }
-
-test('variableRange: the whole variable, or the first row (the primary profile)', () => {
-  const bytes = file();
-  const header = parseHeader(bytes);
-  const pres = header.variables.find((v) => v.name === 'PRES')!;
-  assert.deepEqual(variableRange(header, 'PRES'), { offset: pres.offset, length: 48 });
-  const row = variableRange(header, 'PRES', { firstRowOnly: true });
-  assert.deepEqual(row, { offset: pres.offset, length: 16 });
-  assert.deepEqual(decodeValues({ type: 'float', bytes: sliceRange(bytes, row) }), Float32Array.from([0, 10, 20, 30]));
-  const platform = variableRange(header, 'PLATFORM_NUMBER', { firstRowOnly: true });
-  assert.equal(decodeValues({ type: 'char', bytes: sliceRange(bytes, platform) }), '6903247 ');
-  assert.equal(variableRange(header, 'CYCLE_NUMBER', { firstRowOnly: true }).length, 4);
-  assert.throws(() => variableRange(header, 'NOPE'), NetcdfFormatError);
-  assert.throws(() => variableRange(header, 'HISTORY_STEP'), /record variable/);
-});
-
-test('record variables: one range per record; readVariable gathers them', () => {
-  const bytes = file();
-  const header = parseHeader(bytes);
-  const ranges = recordRanges(header, 'HISTORY_STEP');
-  assert.equal(ranges.length, 2);
-  assert.equal(ranges[1].offset - ranges[0].offset, header.recordSize);
-  assert.deepEqual(decodeValues({ type: 'int', bytes: sliceRange(bytes, ranges[1]) }), Int32Array.from([4, 5, 6]));
-  assert.deepEqual(readVariable(header, bytes, 'HISTORY_STEP'), Int32Array.from([1, 2, 3, 4, 5, 6]));
-});
 
 test('sliceRange: relative to a buffer that starts inside the file; out of range is an error', () => {
   const bytes = file();

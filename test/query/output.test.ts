@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ComputedProfile } from '../../src/argo/types.js';
 import { roundArray, roundValue, toOutputProfile } from '../../src/query/output.js';
-import { planQuery } from '../../src/query/planner.js';
+import { createPlanner } from '../../src/query/planner.js';
 import { monthIndexFromRows } from './fixtures.js';
 
 test('roundValue: 6 decimals, NaN → null, -0 → 0, huge values kept', () => {
@@ -25,7 +25,9 @@ test('rounding never moves a value by more than 5e-7', () => {
 const month = monthIndexFromRows('2018-10', [
   { time: Date.parse('2018-10-19T05:41:00.002Z'), platform: '6903247', cycle: 1, dataMode: 'R', lat: 34.19, lon: 26.0, id: 'coriolis/6903247/profiles/R6903247_001.nc' },
 ]);
-const [profile] = planQuery({ startMs: 0, endMs: Date.parse('2030-01-01'), mode: 'expert', maxProfiles: 10 }, [{ month: '2018-10', index: month }]).selected;
+const planner = createPlanner({ startMs: 0, endMs: Date.parse('2030-01-01'), mode: 'expert', maxProfiles: 10 });
+planner.add('2018-10', month);
+const [profile] = planner.result().selected;
 
 test('target levels: the level array is named after the vertical coordinate; variables in query order', () => {
   const computed: ComputedProfile = {

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createPlanner, inBbox, lowerBound, monthsOfWindow, planQuery, timeRange, type PlanQuery } from '../../src/query/planner.js';
+import { createPlanner, inBbox, lowerBound, monthsOfWindow, timeRange, type Plan, type PlanQuery } from '../../src/query/planner.js';
+import type { MonthIndex } from '../../src/month-index/types.js';
 import { monthIndexFromRows } from './fixtures.js';
 
 const ms = (iso: string) => Date.parse(iso);
+
+/** The whole plan of months already loaded, added in calendar order as the query service does. */
+function planMonths(q: PlanQuery, months: readonly { month: string; index: MonthIndex | undefined }[]): Plan {
+  const planner = createPlanner(q);
+  for (const m of months) planner.add(m.month, m.index);
+  return planner.result();
+}
 
 function query(overrides: Partial<PlanQuery> = {}): PlanQuery {
   return { startMs: ms('2023-01-01T00:00:00Z'), endMs: ms('2024-01-01T00:00:00Z'), mode: 'expert', maxProfiles: 1000, ...overrides };
@@ -89,7 +97,7 @@ describe('inBbox', () => {
   });
 });
 
-describe('planQuery', () => {
+describe('createPlanner', () => {
   const jan = monthIndexFromRows('2023-01', [
     { time: '2023-01-05T00:00:00Z', platform: '111', cycle: 1, lat: 10, lon: 175 },
     { time: '2023-01-05T00:00:00Z', platform: '222', cycle: 1, direction: 'A', lat: 10, lon: -175 },
@@ -105,10 +113,10 @@ describe('planQuery', () => {
     { month: '2023-02', index: undefined },
     { month: '2023-03', index: mar },
   ];
-  const ids = (p: ReturnType<typeof planQuery>) => p.selected.map((s) => `${s.platformNumber}/${s.cycleNumber}${s.direction}`);
+  const ids = (p: ReturnType<typeof planMonths>) => p.selected.map((s) => `${s.platformNumber}/${s.cycleNumber}${s.direction}`);
 
   test('months concatenated in order, month order kept, missing months reported', () => {
-    const plan = planQuery(query(), months);
+    const plan = planMonths(query(), months);
     assert.deepEqual(ids(plan), ['111/1A', '222/1A', '222/1D', '111/2A', '111/3A', '333/1A']);
     assert.equal(plan.matched, 6);
     assert.equal(plan.truncated, false);
@@ -116,44 +124,51 @@ describe('planQuery', () => {
   });
 
   test('the cap keeps the first N across months and counts every match', () => {
-    const plan = planQuery(query({ maxProfiles: 5 }), months);
+    const plan = planMonths(query({ maxProfiles: 5 }), months);
     assert.deepEqual(ids(plan), ['111/1A', '222/1A', '222/1D', '111/2A', '111/3A']);
     assert.equal(plan.matched, 6);
     assert.equal(plan.truncated, true);
-    const exact = planQuery(query({ maxProfiles: 6 }), months);
+    const exact = planMonths(query({ maxProfiles: 6 }), months);
     assert.equal(exact.truncated, false);
-    const one = planQuery(query({ maxProfiles: 1 }), months);
+    const one = planMonths(query({ maxProfiles: 1 }), months);
     assert.deepEqual(ids(one), ['111/1A']);
   });
 
   test('time window cuts inside months', () => {
-    const plan = planQuery(query({ startMs: ms('2023-01-05T00:00:00.001Z'), endMs: ms('2023-03-31T23:59:59Z') }), months);
+    const plan = planMonths(query({ startMs: ms('2023-01-05T00:00:00.001Z'), endMs: ms('2023-03-31T23:59:59Z') }), months);
     assert.deepEqual(ids(plan), ['111/2A', '111/3A']);
   });
 
   test('QC modes use the month columns (standard: QC 1/2; research: D and QC 1)', () => {
-    assert.deepEqual(ids(planQuery(query({ mode: 'standard' }), months)), ['111/1A', '222/1A', '222/1D', '111/3A', '333/1A']);
-    assert.deepEqual(ids(planQuery(query({ mode: 'research' }), months)), ['111/3A']);
+    assert.deepEqual(ids(planMonths(query({ mode: 'standard' }), months)), ['111/1A', '222/1A', '222/1D', '111/3A', '333/1A']);
+    assert.deepEqual(ids(planMonths(query({ mode: 'research' }), months)), ['111/3A']);
   });
 
   test('bbox across the antimeridian', () => {
-    const plan = planQuery(query({ bbox: [170, -10, -170, 20] }), months);
+    const plan = planMonths(query({ bbox: [170, -10, -170, 20] }), months);
     assert.deepEqual(ids(plan), ['111/1A', '222/1A', '111/3A']);
   });
 
   test('platform set', () => {
-    assert.deepEqual(ids(planQuery(query({ platforms: ['222', '333'] }), months)), ['222/1A', '222/1D', '333/1A']);
-    assert.deepEqual(ids(planQuery(query({ platforms: ['999'] }), months)), []);
+    assert.deepEqual(ids(planMonths(query({ platforms: ['222', '333'] }), months)), ['222/1A', '222/1D', '333/1A']);
+    assert.deepEqual(ids(planMonths(query({ platforms: ['999'] }), months)), []);
   });
 
-  test('incremental planner gives the same plan', () => {
+  test('the plan so far after each month', () => {
     const planner = createPlanner(query({ maxProfiles: 4 }));
-    for (const m of months) planner.add(m.month, m.index);
-    assert.deepEqual(planner.result(), planQuery(query({ maxProfiles: 4 }), months));
+    planner.add('2023-01', jan);
+    assert.deepEqual(ids(planner.result()), ['111/1A', '222/1A', '222/1D', '111/2A']);
+    assert.equal(planner.result().truncated, false);
+    planner.add('2023-02', undefined);
+    assert.deepEqual(planner.result().monthsMissing, ['2023-02']);
+    planner.add('2023-03', mar);
+    const plan = planner.result();
+    assert.deepEqual(ids(plan), ['111/1A', '222/1A', '222/1D', '111/2A']);
+    assert.deepEqual([plan.matched, plan.truncated], [6, true]);
   });
 
   test('the selected profiles carry what the reader needs', () => {
-    const [first] = planQuery(query(), months).selected;
+    const [first] = planMonths(query(), months).selected;
     assert.equal(first.id, jan.id[0]);
     assert.equal(first.timeMs, ms('2023-01-05T00:00:00Z'));
     assert.equal(first.layout, jan.layouts[0]);

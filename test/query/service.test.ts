@@ -9,7 +9,7 @@ import type { QcMode } from '../../src/argo/types.js';
 import { isAbortError, UpstreamError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { createQueryService } from '../../src/query/service.js';
-import type { OutputProfile, ProfileQuery } from '../../src/query/types.js';
+import type { EncodedProfile, OutputProfile, ProfileQuery } from '../../src/query/types.js';
 import { skipWithoutShared } from '../kit/shared-sample.js';
 import { createFakeGdac, createMemoryCatalog, indexFiles, readSampleFiles, type FileEntry } from './fixtures.js';
 import { compareProfile, includedIds, loadReference, type LevelKind, type Reference } from '../kit/reference.js';
@@ -54,10 +54,19 @@ function allTime(overrides: Partial<ProfileQuery> = {}): ProfileQuery {
   };
 }
 
-async function collect(iterable: AsyncIterable<OutputProfile>): Promise<OutputProfile[]> {
+/** The profiles of a result, checking on the way that each one's JSON text is its exact encoding. */
+async function collect(iterable: AsyncIterable<EncodedProfile>): Promise<OutputProfile[]> {
   const out: OutputProfile[] = [];
-  for await (const p of iterable) out.push(p);
+  for await (const { profile, json } of iterable) {
+    assert.equal(json, JSON.stringify(profile));
+    out.push(profile);
+  }
   return out;
+}
+
+/** Waits, turn by turn of the event loop (never a timer), until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
 
 const signal = () => new AbortController().signal;
@@ -213,14 +222,16 @@ describe('the read pipeline', () => {
     const seen: string[] = [];
     await assert.rejects(
       (async () => {
-        for await (const p of result.profiles) seen.push(p.id);
+        for await (const { profile } of result.profiles) seen.push(profile.id);
       })(),
-      UpstreamError,
+      (error) => error instanceof UpstreamError && error.message === 'mirror down',
     );
     assert.deepEqual(seen, order.slice(0, 3));
-    await new Promise((r) => setTimeout(r, 10));
-    assert.ok(gdac.aborted >= 1, 'stalled reads after the failure were aborted');
-    assert.equal(gdac.inFlight, 0);
+    // The stalled reads end only by being aborted: waiting for none in flight proves they were.
+    const stalled = gdac.requests.filter((r) => order.slice(4).some((id) => r.path === `dac/${id}`)).length;
+    assert.ok(stalled >= 1, 'reads beyond the failure had started (look-ahead)');
+    await until(() => gdac.inFlight === 0);
+    assert.equal(gdac.aborted, stalled, 'every stalled read was aborted');
   });
 
   test("the caller's signal cancels outstanding reads", async (t) => {
@@ -231,19 +242,21 @@ describe('the read pipeline', () => {
     const controller = new AbortController();
     const result = await service.run(allTime({ mode: 'expert' }), { signal: controller.signal });
     const iteration = collect(result.profiles);
-    await new Promise((r) => setTimeout(r, 10));
-    assert.ok(gdac.inFlight > 0);
+    // Look-ahead: the first `concurrency` reads start (and stall) before anything is yielded.
+    await until(() => gdac.inFlight === 4);
     controller.abort();
     await assert.rejects(iteration, (error) => isAbortError(error));
-    assert.equal(gdac.inFlight, 0);
-    assert.ok(gdac.aborted >= 1);
+    await until(() => gdac.inFlight === 0);
+    assert.equal(gdac.aborted, 4, 'each outstanding read was aborted');
+    assert.equal(gdac.requests.length, 4, 'nothing was read after the abort');
   });
 
-  test('an already aborted signal fails at once', async (t) => {
-    const { service } = setup([]);
+  test('an already aborted signal fails at once: no month loaded, nothing read', async () => {
+    const { service, catalog, gdac } = setup([]);
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(service.run(allTime(), { signal: controller.signal }), (error) => isAbortError(error));
-    assert.ok(t);
+    assert.deepEqual(catalog.loads, []);
+    assert.equal(gdac.requests.length, 0);
   });
 });

@@ -63,7 +63,7 @@ describe('GDAC faults during a build', () => {
       job.results.map((r) => [r.month, r.profiles, r.failed]),
       fx.gdac.months.map((m) => [m, fx.gdac.countByMonth.get(m), 0]),
     );
-    assert.ok(app.services.gdac.stats().retries >= 5, `retries: ${app.services.gdac.stats().retries}`);
+    assert.ok(app.gdac.stats().retries >= 5, `retries: ${app.gdac.stats().retries}`);
   });
 
   test('connection resets are retried: the months are complete', async (t) => {
@@ -98,7 +98,7 @@ describe('GDAC faults during a build', () => {
     assert.equal(job.status, 'succeeded');
     assert.equal(job.results[0].profiles, 3);
     assert.equal(job.results[0].failed, 2);
-    const detail = await app.services.catalog.monthDetail('2023-01');
+    const detail = await app.catalog.monthDetail('2023-01');
     assert.deepEqual(detail?.failures.map((f) => f.id).sort(), [short.id, bad.id].sort());
     for (const f of detail!.failures) assert.ok(f.reason.length > 0);
 
@@ -142,7 +142,7 @@ describe('GDAC faults during a build', () => {
       fx.gdac.files.set(INDEX_PATH, new TextEncoder().encode(text.slice(0, cut)));
       const app = await fx.app();
       const job = await within(30_000, buildMonths(app, ['2023-02']), 'build');
-      const months = await app.services.catalog.listMonths();
+      const months = await app.catalog.listMonths();
       const feb = months.find((m) => m.month === '2023-02');
       assert.equal(feb?.profiles, fx.gdac.countByMonth.get('2023-02'), `job ${job.status}: February now has ${feb?.profiles} profiles`);
     },
@@ -226,7 +226,7 @@ describe('index store faults', () => {
     const expectedFeb = await fx.baseline(FEB);
     const expectedJan = await fx.baseline('start=2023-01-01&end=2023-02-01');
     const app = await fx.app();
-    const feb = (await app.services.catalog.listMonths()).find((m) => m.month === '2023-02')!;
+    const feb = (await app.catalog.listMonths()).find((m) => m.month === '2023-02')!;
     const file = join(fx.storeDir, ...feb.key.split('/'));
     const good = await readFile(file);
     await writeFile(file, Buffer.from('garbage, not zstd at all'));
@@ -257,7 +257,7 @@ describe('index store faults', () => {
     await writeFile(join(fx.storeDir, 'master_index.json'), '{"formatVersion": 1, "months": {"2023-0');
     const app = await fx.app();
     assert.equal((await getProfiles(app, ALL)).body, expected);
-    const months = await app.services.catalog.listMonths();
+    const months = await app.catalog.listMonths();
     assert.deepEqual(months.map((m) => m.month), ['2023-01', '2023-02']);
     const job = await within(30_000, buildMonths(app, ['2023-01']), 'build');
     assert.equal(job.status, 'succeeded');

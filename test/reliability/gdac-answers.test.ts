@@ -11,9 +11,9 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp } from '../../src/http/app.js';
 import { writeArgoProfile } from '../../fixtures/index.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../helpers/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { QueryServiceWithStats } from '../../src/query/service.js';
 import { createServices } from '../../src/services.js';
@@ -93,9 +93,9 @@ function errorOf(body: string): { status: number; message: string } | undefined 
 async function cacheStats(app: FastifyInstance) {
   for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
   return {
-    levels: (app.services.query as QueryServiceWithStats).cacheStats().entries,
-    outputs: (app.services.query as QueryServiceWithStats).outputCacheStats().entries,
-    responses: app.services.profiles.cacheStats().entries,
+    levels: (app.queryService as QueryServiceWithStats).cacheStats().entries,
+    outputs: (app.queryService as QueryServiceWithStats).outputCacheStats().entries,
+    responses: app.profileResponder.cacheStats().entries,
   };
 }
 
@@ -111,13 +111,13 @@ describe('answers that are not the file', () => {
       assert.deepEqual(r.lines.map((l) => Object.keys(l)), [['error']], `${q}: ${r.body.slice(0, 300)}`);
       assert.deepEqual(errorOf(r.body), { status: 502, message: 'The Argo data source failed to deliver the data; try again later.' });
     }
-    assert.deepEqual(app.services.gdac.stats().rangeIgnoredBy, []);
+    assert.deepEqual(app.gdac.stats().rangeIgnoredBy, []);
     assert.deepEqual(await cacheStats(app), { levels: 0, outputs: 0, responses: 0 });
 
     // The mirror recovers: the same replica answers what a clean one does, other shapes included.
     fx.mirror.clearFaults();
     for (const q of [STANDARD, EXPERT, OTHER_SHAPE]) assert.equal((await query(q)).body, await fx.baseline(q), q);
-    assert.deepEqual(app.services.gdac.stats().rangeIgnoredBy, []);
+    assert.deepEqual(app.gdac.stats().rangeIgnoredBy, []);
     assert.deepEqual(await cacheStats(app), { levels: 6, outputs: 18, responses: 3 }, 'clean answers are cached as usual');
   });
 
@@ -134,7 +134,7 @@ describe('answers that are not the file', () => {
     assert.deepEqual([note.month, note.recordedSize, note.answeredSize], ['2023-01', victim.bytes, victim.bytes + 1000]);
     // Five profiles cached, not the sixth; the body not cached (it held a provisional profile).
     assert.deepEqual(await cacheStats(app), { levels: 5, outputs: 5, responses: 0 });
-    assert.deepEqual(app.services.gdac.stats().rangeIgnoredBy, []);
+    assert.deepEqual(app.gdac.stats().rangeIgnoredBy, []);
   });
 });
 

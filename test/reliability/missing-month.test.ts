@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../helpers/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services.js';
 import { createBlobStore } from '../../src/storage/index.js';
-import { buildApp } from '../../src/app.js';
+import { buildApp } from '../../src/http/app.js';
 import { buildMonths, getProfiles, startFixture } from './kit/harness.js';
 
 const WINDOW = 'start=2023-01-01&end=2023-04-01&variables=TEMP,PSAL&depth=10,100,1000';

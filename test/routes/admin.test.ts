@@ -103,22 +103,33 @@ test('POST /admin/builds → 202 + Location, then the job runs to success', asyn
     await new Promise((r) => setTimeout(r, 20));
   }
   assert.equal(polled.status, 'succeeded', JSON.stringify(polled));
-  assert.equal(polled.progress.done, polled.progress.total);
-  assert.equal(polled.months_done, 2);
-  assert.equal(polled.phase, 'done');
-  assert.ok(polled.started_at && polled.finished_at);
-  assert.deepEqual(polled.results.map((r: { month: string }) => r.month), ['2024-01', '2024-02']);
-  assert.deepEqual(polled.undated, { candidates: 2, fetched: 2, failures: [] }, 'one dateless index row a month, read once');
-  for (const r of polled.results) {
-    assert.equal(r.failed, 0);
-    assert.equal(r.reused, 0);
-    assert.ok(r.profiles >= 10 && r.fetched >= r.profiles, JSON.stringify(r));
+  // Every member of the body, checked (a member the mapping dropped would otherwise go unnoticed).
+  const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+  const { created_at, started_at, finished_at, results, progress, ...rest } = polled;
+  for (const time of [created_at, started_at, finished_at]) assert.match(time, ISO);
+  assert.ok(created_at <= started_at && started_at <= finished_at);
+  assert.deepEqual(rest, {
+    id: job.id,
+    status: 'succeeded',
+    months: ['2024-01', '2024-02'],
+    phase: 'done',
+    months_done: 2,
+    // One dateless index row a month, read once.
+    undated: { candidates: 2, fetched: 2, failures: [] },
+  });
+  assert.deepEqual(progress, { done: progress.total, total: progress.total, failed: 0 });
+  assert.deepEqual(results.map((r: { month: string }) => r.month), ['2024-01', '2024-02']);
+  for (const r of results) {
+    // A first build: nothing reused, dropped or failed; every listed or excluded profile was fetched.
+    assert.deepEqual(r, { month: r.month, profiles: r.profiles, reused: 0, fetched: r.fetched, failed: 0, dropped: 0, excluded: r.excluded }, JSON.stringify(r));
+    assert.ok(r.profiles >= 10 && r.fetched >= r.profiles + r.excluded, JSON.stringify(r));
   }
+  assert.ok(progress.total >= results.reduce((n: number, r: { fetched: number }) => n + r.fetched, 0), JSON.stringify(progress));
 
   const months = await app.inject('/v1/months');
   assert.deepEqual(
     months.json().map((m: { month: string; profiles: number }) => [m.month, m.profiles]),
-    polled.results.map((r: { month: string; profiles: number }) => [r.month, r.profiles]),
+    results.map((r: { month: string; profiles: number }) => [r.month, r.profiles]),
   );
 
   const unknown = await app.inject({ url: '/admin/builds/00000000-0000-0000-0000-000000000000', headers });

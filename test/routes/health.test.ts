@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { build } from '../helpers/build.js';
+
+const packageVersion = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
 
 async function tempDir(t: import('node:test').TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'argo-health-'));
@@ -18,6 +21,7 @@ test('GET /healthz answers while the process is up', async (t) => {
   const body = res.json();
   assert.equal(body.status, 'ok');
   assert.equal(typeof body.uptime_seconds, 'number');
+  assert.equal(body.version, packageVersion, "the package's version, not the API's");
   assert.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/);
 });
 

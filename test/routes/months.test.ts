@@ -22,7 +22,7 @@ test('the months routes report what was built', async (t) => {
   assert.equal(empty.statusCode, 200);
   assert.deepEqual(empty.json(), []);
 
-  const job = await app.services.builds.wait(app.services.builds.submit({ months: MONTHS }).id);
+  const job = await app.builds.wait(app.builds.submit({ months: MONTHS }).id);
   assert.equal(job.status, 'succeeded');
 
   const res = await app.inject('/v1/months');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CORE_INDEX_PATH, gdacIndexText, writeArgoProfile, writeTree, type ArgoProfile } from '../../fixtures/index.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../helpers/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services.js';
 import { build } from '../helpers/build.js';

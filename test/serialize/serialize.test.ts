@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { AbortedError, UpstreamError, UpstreamTimeoutError } from '../../src/errors.js';
-import type { OutputProfile, ProfileQuery, QueryResult } from '../../src/query/types.js';
+import { encodeProfile } from '../../src/query/output-cache.js';
+import type { EncodedProfile, OutputProfile, ProfileQuery, QueryResult } from '../../src/query/types.js';
 import { csvColumnsOf, csvRows, serializeResult, streamErrorOf } from '../../src/serialize/index.js';
 
 const baseQuery: ProfileQuery = {
@@ -33,11 +34,9 @@ function profile(i: number, extra: Partial<OutputProfile> = {}): OutputProfile {
 }
 
 function result(profiles: AsyncIterable<OutputProfile> | OutputProfile[], query: ProfileQuery = baseQuery): QueryResult {
-  const iterable = Array.isArray(profiles)
-    ? (async function* () {
-        yield* profiles;
-      })()
-    : profiles;
+  const iterable = (async function* (): AsyncGenerator<EncodedProfile> {
+    for await (const p of profiles) yield encodeProfile(p);
+  })();
   return { matched: 5, truncated: true, monthsMissing: ['2023-05'], monthKeys: ['months/2023/2023-04.a.json.zst'], query, profiles: iterable };
 }
 

@@ -79,8 +79,8 @@ export async function startFixture(
 
 /** Builds months through the app's BuildService and waits (bounded) for the job to end. */
 export async function buildMonths(app: FastifyInstance, months: string[], timeoutMs = 30_000): Promise<BuildJob> {
-  const submitted = app.services.builds.submit({ months });
-  return app.services.builds.wait(submitted.id, { signal: AbortSignal.timeout(timeoutMs) });
+  const submitted = app.builds.submit({ months });
+  return app.builds.wait(submitted.id, { signal: AbortSignal.timeout(timeoutMs) });
 }
 
 export interface QueryAnswer {

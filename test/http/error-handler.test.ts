@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError, UpstreamError, ValidationError } from '../../src/errors.js';
-import errorHandler from '../../src/plugins/error-handler.js';
+import errorHandler from '../../src/http/plugins/app/error-handler.js';
 
 async function app(t: import('node:test').TestContext) {
   const app = Fastify({ logger: false }).withTypeProvider<ZodTypeProvider>();

@@ -1,7 +1,7 @@
 /**
- * Prometheus metrics: request counts and latencies per route, process metrics, and a registry
- * the services can add their own counters to (GDAC bytes, cache hits). One registry per app so
- * tests that build several apps do not collide.
+ * Prometheus metrics: the registry (`app.metrics`, served by GET /metrics), process metrics, and
+ * request counts and latencies per route. The services' series (GDAC, caches, builds) are added by
+ * the service-metrics plugin. One registry per app so tests that build several apps do not collide.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';

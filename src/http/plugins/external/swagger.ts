@@ -1,13 +1,14 @@
 /**
- * OpenAPI from the routes' zod schemas (@fastify/swagger + fastify-type-provider-zod), Swagger UI
- * at /docs. `openapiDocument(app)` is what `npm run openapi` writes to openapi/openapi.json.
+ * The OpenAPI document (@fastify/swagger), generated from the routes' zod schemas through
+ * fastify-type-provider-zod, and served at /openapi.json. `npm run openapi` writes the same
+ * document to openapi/openapi.json (see ../../openapi-document.ts).
  */
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
+/** The version of the API contract (the OpenAPI `info.version`), not of the package. */
 export const API_VERSION = '1.0.0';
 
 export const OPENAPI_INFO = {
@@ -21,7 +22,7 @@ export const OPENAPI_INFO = {
 };
 
 export default fp(
-  async function openapi(app: FastifyInstance) {
+  async function swaggerPlugin(app: FastifyInstance) {
     await app.register(swagger, {
       openapi: {
         openapi: '3.0.3',
@@ -39,7 +40,7 @@ export default fp(
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   },
-  { name: 'openapi' },
+  { name: 'swagger' },
 );

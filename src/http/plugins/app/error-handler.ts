@@ -2,6 +2,7 @@
  * One error handler for the whole app: tagged errors → status (src/errors.ts), validation
  * failures → 400 problem+json naming each bad parameter, 5xx → generic body and a detailed log.
  */
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -13,7 +14,7 @@ import {
   isAppError,
   publicMessage,
   statusOf,
-} from '../errors.js';
+} from '../../../errors.js';
 
 const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
 
@@ -38,7 +39,7 @@ export function problemBody(options: {
 }): ProblemBody {
   return {
     type: 'about:blank',
-    title: TITLE_BY_STATUS[options.status] ?? 'Error',
+    title: TITLE_BY_STATUS[options.status] ?? STATUS_CODES[options.status] ?? 'Error',
     status: options.status,
     detail: options.detail,
     ...(options.instance ? { instance: options.instance } : {}),

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { text } from 'node:stream/consumers';
 import { test } from 'node:test';
 import { AbortedError, UpstreamError } from '../../src/errors.js';
+import { createProfileResponder } from '../../src/http/profile-responder.js';
+import { responseCacheKey } from '../../src/http/response-cache.js';
+import { encodeProfile } from '../../src/query/output-cache.js';
 import { markProvisional } from '../../src/query/provisional.js';
-import { createProfileResponder, responseCacheKey } from '../../src/query/responder.js';
 import type { OutputProfile, ProfileQuery, QueryResult, QueryService } from '../../src/query/types.js';
 
 const QUERY: ProfileQuery = {
@@ -46,7 +48,7 @@ function scripted(
           if (options.failAfter !== undefined && i === options.failAfter) {
             throw options.failWith?.() ?? new UpstreamError({ message: 'mirror down' });
           }
-          yield i === options.provisional ? markProvisional(profile(i)) : profile(i);
+          yield encodeProfile(i === options.provisional ? markProvisional(profile(i)) : profile(i));
         }
       })();
       const result: QueryResult = { matched: n, truncated: false, monthsMissing: [], monthKeys: options.monthKeys?.() ?? ['months/2024/2024-01.a.json.zst'], query, profiles };
@@ -95,7 +97,7 @@ test('a body that failed mid-stream is not cached', async () => {
   const { service, stats } = scripted({ failAfter: 1 });
   const errors: unknown[] = [];
   const responder = createProfileResponder({ query: service, cacheBytes: 1024 * 1024 });
-  const first = await text((await responder.respond(QUERY, { ...options(), onError: (e) => errors.push(e) })).body);
+  const first = await text((await responder.respond(QUERY, { ...options(), onError: (e: unknown) => errors.push(e) })).body);
   assert.match(first.trim().split('\n').at(-1)!, /^\{"error":\{"status":502/);
   assert.equal(errors.length, 1);
   await new Promise((r) => setImmediate(r));

@@ -1,0 +1,122 @@
+/**
+ * The Fastify application: the HTTP layer over the domain services.
+ *
+ *     createFastify        core options: logger, request ids, router, body limit, client errors
+ *     plugins/external/    cors, compress, under-pressure, swagger, swagger-ui (one file each)
+ *     plugins/app/         error handler, metrics, one decorator per service, the profile
+ *                          responder, the services' metrics
+ *     routes/              thin handlers, registered with what they need (limits, admin token)
+ *
+ * `buildApp` is used by src/main.ts, the demo, the bench and the tests (`app.inject`).
+ * `buildApiDescription` registers the same routes with no services behind them, for the OpenAPI
+ * generator: its handlers are never called.
+ */
+import { randomUUID } from 'node:crypto';
+import { parse as parseQuerystring } from 'node:querystring';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import adminRoutes from '../../routes/admin.js';
+import healthRoutes from '../../routes/health.js';
+import monthsRoutes from '../../routes/months.js';
+import profilesRoutes from '../../routes/profiles.js';
+import type { Config } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { createServices, type Services } from '../services.js';
+import { createClientErrorHandler } from './client-errors.js';
+import errorHandler, { sendProblem } from './plugins/app/error-handler.js';
+import metrics from './plugins/app/metrics.js';
+import profileResponder from './plugins/app/profile-responder.js';
+import serviceMetrics from './plugins/app/service-metrics.js';
+import servicesPlugin from './plugins/app/services.js';
+import compress from './plugins/external/compress.js';
+import cors from './plugins/external/cors.js';
+import swagger from './plugins/external/swagger.js';
+import swaggerUi from './plugins/external/swagger-ui.js';
+import underPressure from './plugins/external/under-pressure.js';
+
+export interface BuildAppOptions {
+  config: Config;
+  /** An existing container (tests, the demo); otherwise one is created and closed with the app. */
+  services?: Services;
+  logger?: Logger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The Fastify instance with the server-wide options; no plugins or routes yet. */
+function createFastify(config: Config, logger: Logger) {
+  // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one.
+  const log = logger as FastifyBaseLogger;
+  const app = Fastify({
+    loggerInstance: log,
+    bodyLimit: config.limits.maxBodyBytes,
+    // Keep a caller's request id (from a gateway) when it is sane, so logs join up across hops.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      maxParamLength: 200,
+      // node:querystring gives a null-prototype object, so even `__proto__=` reaches the schema
+      // (and is refused as an unknown parameter) instead of being dropped silently.
+      querystringParser: (text) => parseQuerystring(text),
+    },
+    // Bad URLs and over-long path parameters are answered by the router itself: make them problems.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(request, reply, error);
+    },
+    // Requests Node's parser refuses (431 headers too large, 400, 408) are problems too.
+    clientErrorHandler: createClientErrorHandler(log),
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', String(request.id));
+  });
+  return app;
+}
+
+type App = ReturnType<typeof createFastify>;
+
+/** The routes, each given what it needs at registration; the services are reached at request time. */
+async function registerRoutes(app: App, config: Config): Promise<void> {
+  await app.register(healthRoutes);
+  await app.register(monthsRoutes);
+  await app.register(profilesRoutes, { limits: config.limits });
+  await app.register(adminRoutes, { adminToken: config.adminToken });
+}
+
+export async function buildApp({ config, services, logger }: BuildAppOptions): Promise<FastifyInstance> {
+  const log = logger ?? services?.logger ?? createLogger(config);
+  const app = createFastify(config, log);
+
+  await app.register(errorHandler);
+  await app.register(metrics);
+  await app.register(cors, { origins: config.cors.origins });
+  await app.register(compress);
+  await app.register(underPressure, { maxEventLoopDelayMs: config.limits.maxEventLoopDelayMs });
+  await app.register(swagger);
+  await app.register(swaggerUi);
+
+  const container = services ?? createServices({ config, logger: log });
+  await app.register(servicesPlugin, { services: container, closeOnShutdown: services === undefined });
+  await app.register(profileResponder, { cacheBytes: config.cache.responseBytes });
+  await app.register(serviceMetrics);
+
+  await registerRoutes(app, config);
+  return app as unknown as FastifyInstance;
+}
+
+/**
+ * The routes and the OpenAPI document, with no services, stores or network behind them: what
+ * `npm run openapi` prints. Never listen with it: a handler would find no service to call.
+ */
+export async function buildApiDescription({ config, logger }: { config: Config; logger: Logger }): Promise<FastifyInstance> {
+  const app = createFastify(config, logger);
+  await app.register(errorHandler);
+  await app.register(swagger);
+  await registerRoutes(app, config);
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,135 @@
+/**
+ * The profile responder: what `GET /v1/profiles` sends, in one call for the route: the query's
+ * plan (the headers' facts) and its body as a byte stream in the chosen format, from the response
+ * cache when the same answer was sent before.
+ *
+ *     query.run → response cache hit? → cached bytes
+ *                                miss → serializeResult → tee (client, and a copy for the cache)
+ *
+ * Only bodies that completed without error are cached: the profiles' iteration ran to its end
+ * (checked on the iteration itself, not on the bytes: a failure the serializer ends quietly, as
+ * it does for abort-like errors, still leaves the iteration incomplete), no error line was
+ * written, the client did not hang up, and no profile was provisional (read from a GDAC file that
+ * changed since its month was built, see query/provisional.ts). Anything else leaves nothing behind.
+ */
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from '../logger.js';
+import { isProvisional } from '../query/provisional.js';
+import type { EncodedProfile, ProfileQuery, QueryResult, QueryService } from '../query/types.js';
+import { serializeResult, type OutputFormat } from '../serialize/index.js';
+import { createResponseCache, responseCacheKey, type ResponseCache, type ResponseCacheStats } from './response-cache.js';
+
+export interface ProfileResponse {
+  matched: number;
+  truncated: boolean;
+  monthsMissing: string[];
+  body: Readable;
+  /** True when the body came from the response cache. */
+  cached: boolean;
+}
+
+export interface RespondOptions {
+  format: OutputFormat;
+  signal: AbortSignal;
+  /** Called when the body fails after the headers were sent (the body then ends with the error line). */
+  onError?: (error: unknown) => void;
+}
+
+export interface ProfileResponder {
+  respond(query: ProfileQuery, options: RespondOptions): Promise<ProfileResponse>;
+  /** Response cache counters (zeros when the cache is off). */
+  cacheStats(): ResponseCacheStats;
+}
+
+export interface CreateProfileResponderOptions {
+  query: QueryService;
+  /** Bytes of finished bodies kept (ARGO_RESPONSE_CACHE_MB); 0 disables the cache. */
+  cacheBytes: number;
+  logger?: Pick<Logger, 'debug'>;
+}
+
+const NO_CACHE_STATS: ResponseCacheStats = Object.freeze({ hits: 0, misses: 0, stored: 0, entries: 0, bytes: 0 });
+
+/**
+ * A pass-through that keeps a copy of what went by while it stays under `maxBytes`, and hands the
+ * copy to `onEnd` once the source ended cleanly.
+ */
+function teeInto(body: Readable, maxBytes: number, onEnd: (copy: Buffer) => void, onFail: (error: unknown) => void): Readable {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const tee = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (size <= maxBytes) {
+        size += chunk.byteLength;
+        if (size <= maxBytes) chunks.push(chunk);
+        else chunks.length = 0;
+      }
+      callback(null, chunk);
+    },
+  });
+  pipeline(body, tee).then(() => {
+    if (size <= maxBytes) onEnd(Buffer.concat(chunks, size));
+  }, onFail);
+  return tee;
+}
+
+interface Outcome {
+  /** The iteration ran to its end. */
+  complete: boolean;
+  /** Some profile was provisional. */
+  provisional: boolean;
+}
+
+/** The result with its profiles watched (see `Outcome`); stopping early still stops the source. */
+function watchProfiles(result: QueryResult): { result: QueryResult; outcome: Outcome } {
+  const outcome: Outcome = { complete: false, provisional: false };
+  const source = result.profiles;
+  const profiles: AsyncIterable<EncodedProfile> = {
+    async *[Symbol.asyncIterator]() {
+      for await (const encoded of source) {
+        if (isProvisional(encoded.profile)) outcome.provisional = true;
+        yield encoded;
+      }
+      outcome.complete = true;
+    },
+  };
+  return { result: { ...result, profiles }, outcome };
+}
+
+export function createProfileResponder({ query, cacheBytes, logger }: CreateProfileResponderOptions): ProfileResponder {
+  const cache: ResponseCache | undefined = createResponseCache({ maxBytes: cacheBytes });
+
+  return {
+    async respond(q, { format, signal, onError }) {
+      const result = await query.run(q, { signal });
+      const headers = { matched: result.matched, truncated: result.truncated, monthsMissing: result.monthsMissing };
+      const key = cache ? responseCacheKey(q, format, result.monthKeys) : '';
+      const hit = cache?.get(key);
+      if (hit) return { ...hit.headers, body: Readable.from([hit.body], { objectMode: false }), cached: true };
+
+      let failed = false;
+      const watched = cache ? watchProfiles(result) : { result, outcome: undefined };
+      const body = serializeResult(watched.result, {
+        format,
+        onError: (error) => {
+          failed = true;
+          onError?.(error);
+        },
+      });
+      if (!cache) return { ...headers, body, cached: false };
+      // The client gets every chunk as it is made; the copy is stored only once the body ended cleanly.
+      const tee = teeInto(
+        body,
+        cache.maxEntryBytes,
+        (copy) => {
+          const outcome = watched.outcome;
+          if (!failed && !signal.aborted && outcome?.complete && !outcome.provisional) cache.set(key, { headers, body: copy });
+        },
+        (error) => logger?.debug({ err: error }, 'profile body not cached (stream ended early)'),
+      );
+      return { ...headers, body: tee, cached: false };
+    },
+    cacheStats: () => cache?.stats() ?? NO_CACHE_STATS,
+  };
+}

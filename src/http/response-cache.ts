@@ -1,0 +1,84 @@
+/**
+ * The response cache: finished `GET /v1/profiles` bodies kept in memory (an LRU bounded in bytes),
+ * keyed by everything that decides them: the normalized query, the format and the store keys of
+ * the month indexes used. Month objects are immutable and a GDAC update reaches a query only
+ * through a rebuilt month (a new key), so a cached body is exactly what a fresh computation would
+ * send. Dashboards that refresh the same window are answered without decoding anything.
+ */
+import { LRUCache } from 'lru-cache';
+import type { ProfileQuery } from '../query/types.js';
+import type { OutputFormat } from '../serialize/index.js';
+
+/** The facts sent as headers, and the body, of one finished answer. */
+export interface CachedResponse {
+  headers: { matched: number; truncated: boolean; monthsMissing: string[] };
+  body: Buffer;
+}
+
+export interface ResponseCacheStats {
+  hits: number;
+  misses: number;
+  stored: number;
+  entries: number;
+  bytes: number;
+}
+
+export interface ResponseCache {
+  /** Largest body worth keeping: a caller stops copying a body once it grows past this. */
+  readonly maxEntryBytes: number;
+  /** Counts a hit or a miss. */
+  get(key: string): CachedResponse | undefined;
+  set(key: string, response: CachedResponse): void;
+  stats(): ResponseCacheStats;
+}
+
+/**
+ * Largest body worth keeping: a quarter of the budget (and never more than 8 MB), so one big
+ * answer cannot flush every dashboard's small ones.
+ */
+const MAX_ENTRY_FRACTION = 0.25;
+const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+// The key and the header values are small next to any body; 256 bytes covers them.
+const ENTRY_OVERHEAD_BYTES = 256;
+
+export function responseCacheKey(query: ProfileQuery, format: OutputFormat, monthKeys: readonly string[]): string {
+  // Every field of ProfileQuery decides the answer; spelled out so a new field is a compile error here.
+  const q: Required<ProfileQuery> = {
+    startMs: query.startMs,
+    endMs: query.endMs,
+    levels: query.levels ?? [],
+    vertical: query.vertical,
+    variables: query.variables,
+    mode: query.mode,
+    bbox: query.bbox ?? ([] as unknown as [number, number, number, number]),
+    platforms: query.platforms ?? [],
+    maxProfiles: query.maxProfiles,
+  };
+  return JSON.stringify([format, q, monthKeys]);
+}
+
+/** A response cache of `maxBytes` (ARGO_RESPONSE_CACHE_MB); undefined when that is too small to hold anything. */
+export function createResponseCache({ maxBytes }: { maxBytes: number }): ResponseCache | undefined {
+  const maxEntryBytes = Math.min(MAX_ENTRY_BYTES, Math.floor(maxBytes * MAX_ENTRY_FRACTION));
+  if (maxBytes <= 0 || maxEntryBytes <= 0) return undefined;
+  const lru = new LRUCache<string, CachedResponse>({
+    maxSize: maxBytes,
+    maxEntrySize: maxEntryBytes,
+    sizeCalculation: (value, key) => value.body.byteLength + key.length + ENTRY_OVERHEAD_BYTES,
+  });
+  const counts = { hits: 0, misses: 0, stored: 0 };
+  return {
+    maxEntryBytes,
+    get(key) {
+      const hit = lru.get(key);
+      if (hit) counts.hits++;
+      else counts.misses++;
+      return hit;
+    },
+    set(key, response) {
+      lru.set(key, response);
+      counts.stored++;
+    },
+    stats: () => ({ ...counts, entries: lru.size, bytes: lru.calculatedSize }),
+  };
+}
