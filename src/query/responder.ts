@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
 import { serializeResult } from '../serialize/index.js';
-import type { OutputFormat, ProfileQuery, QueryService } from './types.js';
+import type { OutputFormat, ProfileFields, ProfileQuery, QueryService } from './types.js';
 
 export interface ProfileResponse {
   matched: number;
@@ -76,6 +76,8 @@ export function responseCacheKey(query: ProfileQuery, format: OutputFormat, mont
     bbox: query.bbox ?? ([] as unknown as [number, number, number, number]),
     platforms: query.platforms ?? [],
     maxProfiles: query.maxProfiles,
+    // Absent (full profiles) is keyed apart from every named value.
+    fields: query.fields ?? ('' as ProfileFields),
   };
   return JSON.stringify([format, q, monthKeys]);
 }
