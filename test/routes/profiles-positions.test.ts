@@ -81,12 +81,16 @@ describe('fields=positions', () => {
     assert.equal(served.mirror.stats.requests, requests);
   });
 
-  test('depth, vertical and variables are accepted and change nothing', async (t) => {
+  test('depth, vertical and variables are accepted and change nothing; fields=all is the default', async (t) => {
     const app = await build(t, { env: served.env });
     const plain = await get(app, `${WINDOW}&fields=positions`);
     const levels = await get(app, `${WINDOW}&fields=positions&depth=0:500:10&vertical=pressure&variables=PRES`);
     assert.equal(levels.status, 200, levels.body);
     assert.equal(levels.body, plain.body);
+    const all = await get(app, `${WINDOW}&fields=all&depth=10,100`);
+    const full = await get(app, `${WINDOW}&depth=10,100`);
+    assert.equal(all.body, full.body, 'fields=all is the default: full profiles');
+    assert.notEqual(all.body, plain.body);
   });
 
   test('a cached full answer is never served for positions, nor the reverse', async (t) => {
