@@ -31,6 +31,7 @@ export default fp(
           { name: 'months', description: 'Which months have a built index.' },
           { name: 'admin', description: 'Build month indexes (bearer token).' },
           { name: 'operations', description: 'Health, readiness, metrics and this documentation.' },
+          { name: 'pages', description: 'Web pages: the landing page and the explorer.' },
         ],
         components: {
           securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'ARGO_ADMIN_TOKEN' } },
@@ -39,7 +40,14 @@ export default fp(
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      // BaseLayout: the operations without Swagger UI's top bar. The top bar draws Swagger's logo as
+      // an SVG holding an inline <style>, which the strict CSP (no 'unsafe-inline') blocks with a
+      // console error; its other content, a box to load another document, has no use here.
+      uiConfig: { layout: 'BaseLayout' },
+    });
   },
   { name: 'openapi' },
 );
