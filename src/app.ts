@@ -10,7 +10,9 @@ import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import adminRoutes from '../routes/admin.js';
+import exploreRoutes from '../routes/explore.js';
 import healthRoutes from '../routes/health.js';
+import homeRoutes from '../routes/home.js';
 import monthsRoutes from '../routes/months.js';
 import profilesRoutes from '../routes/profiles.js';
 import type { Config } from './config.js';
@@ -106,6 +108,8 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
   await app.register(monthsRoutes);
   await app.register(profilesRoutes);
   await app.register(adminRoutes);
+  await app.register(homeRoutes);
+  await app.register(exploreRoutes);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app as unknown as FastifyInstance;
