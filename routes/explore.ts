@@ -39,6 +39,8 @@ const DESCRIPTION = [
 ].join('\n');
 
 const exploreRoutes: FastifyPluginAsyncZod = async (app) => {
+  // Resolved once, at start-up: a missing package stops the service here, not at a page load.
+  const vendor = new Map(Object.entries(VENDOR_FILES).map(([file, [name, path]]) => [file, { root: packageDir(name), path }]));
   addPageHeaders(app);
   await app.register(fastifyStatic, { root: PAGE_ROOT, prefix: '/explore/assets/', index: false, wildcard: true });
 
@@ -55,9 +57,11 @@ const exploreRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       // The page's links are relative (so it works behind a path prefix): `/explore/` would break
-      // them, so it goes to `/explore` (the router treats both as this route).
-      const [path, query] = splitUrl(request.url);
-      if (path.endsWith('/')) return reply.redirect(`${path.replace(/\/+$/, '')}${query}`, 308);
+      // them, so it goes to `/explore` (the router treats both as this route), by a relative
+      // Location that keeps any prefix.
+      const q = request.url.indexOf('?');
+      const [path, query] = q < 0 ? [request.url, ''] : [request.url.slice(0, q), request.url.slice(q)];
+      if (path.endsWith('/')) return reply.redirect(`../explore${query}`, 308);
       return reply.sendFile('index.html');
     },
   );
@@ -67,16 +71,11 @@ const exploreRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { hide: true, params: z.object({ file: z.string() }) } },
     async (request, reply) => {
       const { file } = request.params;
-      if (!Object.hasOwn(VENDOR_FILES, file)) throw new NotFoundError({ message: `no such asset: ${file}`, context: { file } });
-      const [name, path] = VENDOR_FILES[file as keyof typeof VENDOR_FILES];
-      return reply.sendFile(path, packageDir(name));
+      const asset = vendor.get(file);
+      if (!asset) throw new NotFoundError({ message: `no such asset: ${file}`, context: { file } });
+      return reply.sendFile(asset.path, asset.root);
     },
   );
 };
-
-function splitUrl(url: string): [string, string] {
-  const q = url.indexOf('?');
-  return q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q)];
-}
 
 export default exploreRoutes;

@@ -72,7 +72,7 @@ test('unknown assets are 404 problems, and /explore/ redirects to /explore with 
   }
   const slash = await app.inject({ method: 'GET', url: '/explore/?start=2024-01-01' });
   assert.equal(slash.statusCode, 308);
-  assert.equal(slash.headers.location, '/explore?start=2024-01-01');
+  assert.equal(slash.headers.location, '../explore?start=2024-01-01', 'relative: a path prefix in front of the service is kept');
 });
 
 test("the landing page's Python example is the README's Python section's", async (t) => {

@@ -315,7 +315,12 @@ describe('the explorer over the demo GDAC', { skip: SKIP_WITHOUT_CHROMIUM }, () 
     }
     const slash = await fetch(`${base}/explore/?start=2024-01-01&end=2024-02-01`, { redirect: 'manual' });
     assert.equal(slash.status, 308);
-    assert.equal(slash.headers.get('location'), '/explore?start=2024-01-01&end=2024-02-01');
+    assert.equal(slash.headers.get('location'), '../explore?start=2024-01-01&end=2024-02-01');
+    // Followed, it lands on the page.
+    const followed = await fetch(`${base}/explore/?start=2024-01-01&end=2024-02-01`);
+    assert.equal(followed.url, `${base}/explore?start=2024-01-01&end=2024-02-01`);
+    assert.equal(followed.status, 200);
+    await followed.arrayBuffer();
     const unknown = await fetch(`${base}/explore/vendor/package.json`);
     assert.equal(unknown.status, 404, 'only the listed vendor files are served');
     assert.match(unknown.headers.get('content-type') ?? '', /problem\+json/);

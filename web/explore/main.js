@@ -457,7 +457,17 @@ async function start() {
         state: 'empty',
         nodes: [
           el('p', { class: 'lead' }, el('strong', {}, 'No month is built yet, '), 'so there is nothing to explore.'),
-          el('p', { class: 'note' }, 'Build one with `npm run build-index -- --months YYYY-MM` (or POST /admin/builds with the admin token), then reload this page. `npm run demo` builds 2024-01 to 2024-03 of its own data.'),
+          el(
+            'p',
+            { class: 'note' },
+            'Build one with ',
+            el('code', {}, 'npm run build-index -- --months YYYY-MM'),
+            ' (or ',
+            el('code', {}, 'POST /admin/builds'),
+            ' with the admin token), then reload this page. ',
+            el('code', {}, 'npm run demo'),
+            ' builds 2024-01 to 2024-03 of its own data.',
+          ),
         ],
       });
       return;

@@ -51,7 +51,7 @@ function listWords(items) {
 }
 
 function builtMonthsWords(months) {
-  if (months.length === 0) return 'The service has no built month yet: build one with `npm run build-index -- --months YYYY-MM`, or POST /admin/builds.';
+  if (months.length === 0) return ['The service has no built month yet: build one with ', el('code', {}, 'npm run build-index -- --months YYYY-MM'), ' or ', el('code', {}, 'POST /admin/builds'), '.'];
   const names = months.map((m) => m.month).sort();
   const span = names.length === 1 ? names[0] : `${names.length} months, ${names[0]} to ${names[names.length - 1]}`;
   return `Built on this service: ${span}.`;
@@ -120,7 +120,7 @@ export function describeResult(result, { query, months }) {
   }
   if (monthsMissing.length > 0) {
     state = 'warn';
-    nodes.push(el('p', { class: 'note' }, `No index is built for ${listWords(monthsMissing)}: ${monthsMissing.length === 1 ? 'its' : 'their'} profiles are not included. ${builtMonthsWords(months)}`));
+    nodes.push(el('p', { class: 'note' }, `No index is built for ${listWords(monthsMissing)}: ${monthsMissing.length === 1 ? 'its' : 'their'} profiles are not included. `, builtMonthsWords(months)));
   }
   return { state, nodes };
 }
