@@ -27,6 +27,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY openapi ./openapi
+# The web pages (/ and /explore): static files, served as they are; their libraries come from node_modules.
+COPY web ./web
 # A writable place for a local index store; S3 deployments do not use it.
 RUN mkdir -p /data/argo_index && chown -R node:node /data
 USER node

@@ -26,6 +26,8 @@ export const PROFILE_FORMATS = ['ndjson', 'json', 'csv'] as const;
 export const PROFILE_VARIABLES = ['TEMP', 'PSAL', 'PRES'] as const;
 export const PROFILE_MODES = ['standard', 'research', 'expert'] as const;
 export const PROFILE_VERTICALS = ['depth', 'pressure'] as const;
+/** `fields`: `all` (the default, full profiles) or `positions` (metadata and position only, no level reads). */
+export const PROFILE_FIELDS = ['all', 'positions'] as const;
 export const DEFAULT_VARIABLES = 'TEMP,PSAL';
 
 /** The media type of each output format (the response's content types below). */
@@ -289,6 +291,12 @@ const DESCRIPTIONS = {
     'lon_min > lon_max crosses the antimeridian (`170,-10,-170,10`).',
   platform: 'Comma list of WMO platform numbers (digits).',
   max_profiles: 'Cap on the profiles returned: the first N in result order.',
+  fields:
+    '`all` (default): the full profiles, with their level data. `positions`: each profile\'s metadata and position only (id, platform_number, cycle_number, ' +
+    'direction, data_mode, time, latitude, longitude), with no level data. The service then reads no ' +
+    'profile file, so it is cheap enough for maps of a whole window; the profiles, their order, the ' +
+    'cap and the headers are those of the same query without it. depth, vertical and variables are ' +
+    'accepted and have no effect. CSV has one row per profile with the metadata columns only.',
   format:
     '`ndjson`, `json` or `csv`. Without it, an Accept header naming application/x-ndjson, ' +
     'application/json or text/csv selects the format; otherwise ndjson. This parameter wins over Accept.',
@@ -304,6 +312,7 @@ const KNOWN_PARAMETERS = [
   'bbox',
   'platform',
   'max_profiles',
+  'fields',
   'format',
 ] as const;
 
@@ -345,6 +354,7 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
           description: `${DESCRIPTIONS.max_profiles} Default ${limits.defaultMaxProfiles}, at most ${limits.maxProfilesLimit}.`,
           example: String(Math.min(100, limits.maxProfilesLimit)),
         }),
+      fields: oneOf('fields', PROFILE_FIELDS).optional().meta({ description: DESCRIPTIONS.fields, example: 'all' }),
       format: oneOf('format', PROFILE_FORMATS).optional().meta({ description: DESCRIPTIONS.format, example: 'ndjson' }),
     })
     // Runs even when a field failed, so every unknown parameter is reported in the same answer.
@@ -391,6 +401,7 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
       ...(p.bbox ? { bbox: p.bbox.bbox } : {}),
       ...(p.platform ? { platforms: p.platform.platforms } : {}),
       maxProfiles: p.max_profiles?.maxProfiles ?? limits.defaultMaxProfiles,
+      ...(p.fields === 'positions' ? { fields: p.fields } : {}),
       ...(p.format ? { format: p.format } : {}),
     }));
 }

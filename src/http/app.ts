@@ -16,7 +16,9 @@ import { parse as parseQuerystring } from 'node:querystring';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import adminRoutes from '../../routes/admin.js';
+import exploreRoutes from '../../routes/explore.js';
 import healthRoutes from '../../routes/health.js';
+import homeRoutes from '../../routes/home.js';
 import monthsRoutes from '../../routes/months.js';
 import profilesRoutes from '../../routes/profiles.js';
 import type { Config } from '../config.js';
@@ -86,6 +88,8 @@ async function registerRoutes(app: App, config: Config): Promise<void> {
   await app.register(monthsRoutes);
   await app.register(profilesRoutes, { limits: config.limits });
   await app.register(adminRoutes, { adminToken: config.adminToken });
+  await app.register(homeRoutes);
+  await app.register(exploreRoutes);
 }
 
 export async function buildApp({ config, services, logger }: BuildAppOptions): Promise<FastifyInstance> {

@@ -6,7 +6,7 @@
  * send. Dashboards that refresh the same window are answered without decoding anything.
  */
 import { LRUCache } from 'lru-cache';
-import type { ProfileQuery } from '../query/types.js';
+import type { ProfileFields, ProfileQuery } from '../query/types.js';
 import type { OutputFormat } from '../serialize/index.js';
 
 /** The facts sent as headers, and the body, of one finished answer. */
@@ -53,6 +53,8 @@ export function responseCacheKey(query: ProfileQuery, format: OutputFormat, mont
     bbox: query.bbox ?? ([] as unknown as [number, number, number, number]),
     platforms: query.platforms ?? [],
     maxProfiles: query.maxProfiles,
+    // Absent (full profiles) is keyed apart from every named value.
+    fields: query.fields ?? ('' as ProfileFields),
   };
   return JSON.stringify([format, q, monthKeys]);
 }

@@ -32,12 +32,12 @@ export function roundArray(values: ArrayLike<number>): (number | null)[] {
   return out;
 }
 
-export function toOutputProfile(
-  profile: PlannedProfile,
-  computed: ComputedProfile,
-  variables: readonly ArgoVariable[],
-): OutputProfile {
-  const out: OutputProfile = {
+/**
+ * A profile's metadata and position, from its month index alone: the whole output of
+ * `fields=positions`, and the head of every full output.
+ */
+export function toPositionProfile(profile: PlannedProfile): OutputProfile {
+  return {
     id: profile.id,
     platform_number: profile.platformNumber,
     cycle_number: profile.cycleNumber,
@@ -47,6 +47,14 @@ export function toOutputProfile(
     latitude: roundValue(profile.latitude) ?? profile.latitude,
     longitude: roundValue(profile.longitude) ?? profile.longitude,
   };
+}
+
+export function toOutputProfile(
+  profile: PlannedProfile,
+  computed: ComputedProfile,
+  variables: readonly ArgoVariable[],
+): OutputProfile {
+  const out = toPositionProfile(profile);
   if (computed.native) {
     out.depth = roundArray(computed.depth ?? computed.levels);
     out.pressure = roundArray(computed.pressure ?? computed.levels);

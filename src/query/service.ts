@@ -8,6 +8,7 @@
  *     plan:  window → months → loadMonth → binary search + filters → first max_profiles
  *     read:  mapOrdered(window = concurrency) → output cache → levelVariablesToRead
  *            → reader (level cache → ranges) → computeProfile → toOutputProfile → JSON
+ *     fields=positions: plan → toPositionProfile → JSON (no read at all)
  */
 import { computeProfile } from '../argo/compute.js';
 import { throwIfAborted, ValidationError } from '../errors.js';
@@ -18,8 +19,8 @@ import type { MonthCatalog, MonthIndex } from '../month-index/types.js';
 import { withLevelCache, type LevelCacheStats } from './level-cache.js';
 import { mapOrdered } from './ordered.js';
 import { withSingleFlight } from './single-flight.js';
-import { createOutputCache, outputShapeKey, withOutputCache, type OutputCacheStats, type ProfileOutputFn } from './output-cache.js';
-import { toOutputProfile } from './output.js';
+import { createOutputCache, encodeProfile, outputShapeKey, withOutputCache, type OutputCacheStats, type ProfileOutputFn } from './output-cache.js';
+import { toOutputProfile, toPositionProfile } from './output.js';
 import { isProvisional, markProvisional } from './provisional.js';
 import { createPlanner, monthsOfWindow, type PlannedProfile } from './planner.js';
 import { createRangeLevelReader, type LevelReader } from './reader.js';
@@ -122,6 +123,21 @@ export function createQueryService({
     };
   }
 
+  /**
+   * `fields=positions`: the planned profiles' metadata, straight from the month indexes. No level
+   * reader, no cache, no GDAC request: a map of a whole window costs the plan alone.
+   */
+  function positionsOf(selected: PlannedProfile[], signal: AbortSignal): AsyncIterable<EncodedProfile> {
+    return {
+      async *[Symbol.asyncIterator]() {
+        for (const profile of selected) {
+          throwIfAborted(signal, { operation: 'query' });
+          yield encodeProfile(toPositionProfile(profile));
+        }
+      },
+    };
+  }
+
   return {
     async run(query, { signal }) {
       throwIfAborted(signal, { operation: 'query' });
@@ -132,7 +148,8 @@ export function createQueryService({
         { matched, selected: selected.length, truncated, monthsMissing, planMs: Math.round(performance.now() - started) },
         'query planned',
       );
-      return { matched, truncated, monthsMissing, monthKeys, query, profiles: profilesOf(selected, query, signal) };
+      const profiles = query.fields === 'positions' ? positionsOf(selected, signal) : profilesOf(selected, query, signal);
+      return { matched, truncated, monthsMissing, monthKeys, query, profiles };
     },
     cacheStats: () => reader.stats(),
     outputCacheStats: () => outputs.stats(),

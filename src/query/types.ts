@@ -18,7 +18,15 @@ export interface ProfileQuery {
   bbox?: [number, number, number, number];
   platforms?: string[];
   maxProfiles: number;
+  /**
+   * `positions`: metadata and position only. The plan is the same; no level data is read, so
+   * levels, vertical and variables have no effect.
+   */
+  fields?: ProfileFields;
 }
+
+export const PROFILE_FIELDS = ['positions'] as const;
+export type ProfileFields = (typeof PROFILE_FIELDS)[number];
 
 /** One output profile (the NDJSON line / JSON array member / CSV rows). Nulls where no value. */
 export interface OutputProfile {

@@ -42,7 +42,13 @@ export function streamErrorOf(error: unknown): StreamError {
 
 /** The level columns a profile's CSV rows carry, from the query (all profiles share them). */
 export function levelColumnsOf(query: ResultHead['query']): ('depth' | 'pressure')[] {
+  if (query.fields === 'positions') return [];
   return query.levels === undefined ? ['depth', 'pressure'] : [query.vertical];
+}
+
+/** The variable columns of the CSV: none for `fields=positions` (metadata only). */
+function valueColumnsOf(query: ResultHead['query']): ResultHead['query']['variables'] {
+  return query.fields === 'positions' ? [] : query.variables;
 }
 
 export const CSV_METADATA_COLUMNS = [
@@ -58,7 +64,7 @@ export const CSV_METADATA_COLUMNS = [
 
 /** The CSV header row's columns for a query. */
 export function csvColumnsOf(query: ResultHead['query']): string[] {
-  return [...CSV_METADATA_COLUMNS, ...levelColumnsOf(query), ...query.variables];
+  return [...CSV_METADATA_COLUMNS, ...levelColumnsOf(query), ...valueColumnsOf(query)];
 }
 
 /** RFC 4180 quoting, only when needed. */
@@ -71,12 +77,12 @@ function csvField(value: string | number | null | undefined): string {
 /**
  * One profile's CSV rows (long format: one row per level). A profile with no level at all (native
  * levels and no usable pressure) still gets one row, with empty level cells, so every returned
- * profile appears in the file.
+ * profile appears in the file; with `fields=positions` that one row is all there is.
  */
 export function csvRows(profile: OutputProfile, query: ResultHead['query']): string {
   const meta = CSV_METADATA_COLUMNS.map((c) => csvField(profile[c])).join(',');
   const levelColumns = levelColumnsOf(query).map((c) => profile[c] ?? []);
-  const valueColumns = query.variables.map((v) => profile[v] ?? null);
+  const valueColumns = valueColumnsOf(query).map((v) => profile[v] ?? null);
   const n = Math.max(1, ...levelColumns.map((c) => c.length));
   let out = '';
   for (let i = 0; i < n; i++) {

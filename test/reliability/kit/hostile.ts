@@ -35,13 +35,13 @@ export interface HostileCase {
 /** Known bugs, by id (see docs/reliability.md). */
 export const KNOWN_BUGS = {
   frameworkErrors:
-    'src/app.ts: Fastify framework errors (FST_ERR_MAX_PARAM_LENGTH 414, FST_ERR_BAD_URL 400) bypass the error handler and answer ' +
+    'src/http/app.ts: Fastify framework errors (FST_ERR_MAX_PARAM_LENGTH 414, FST_ERR_BAD_URL 400) bypass the error handler and answer ' +
     'application/json {error, code, message} instead of problem+json: set the `frameworkErrors` option to send a problem',
   bodyParserErrors:
-    'src/plugins/error-handler.ts: content-type parser errors (bad/empty JSON, forbidden __proto__) are a 400 problem without ' +
+    'src/http/plugins/app/error-handler.ts: content-type parser errors (bad/empty JSON, forbidden __proto__) are a 400 problem without ' +
     'an `errors` list: map FST_ERR_CTP_* 400s to a ValidationError naming `body`',
   protoParameter:
-    'src/app.ts (query-string parsing): a `__proto__=...` parameter is dropped by the parser before validation, so it is ' +
+    'src/http/app.ts (query-string parsing): a `__proto__=...` parameter is dropped by the parser before validation, so it is ' +
     'silently accepted (200) instead of a 400 "unknown parameter"; harmless (no pollution) but against the rule that a typo ' +
     'never passes: parse with a null-prototype object (querystringParser) so the schema sees every key',
   unknownBodyKey:

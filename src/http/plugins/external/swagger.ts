@@ -32,6 +32,7 @@ export default fp(
           { name: 'months', description: 'Which months have a built index.' },
           { name: 'admin', description: 'Build month indexes (bearer token).' },
           { name: 'operations', description: 'Health, readiness, metrics and this documentation.' },
+          { name: 'pages', description: 'Web pages: the landing page and the explorer.' },
         ],
         components: {
           securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'ARGO_ADMIN_TOKEN' } },
