@@ -58,7 +58,8 @@ interface Served {
 /** The app listening on loopback, its logs kept. */
 async function serve(t: TestContext, fx: Fixture): Promise<Served> {
   const logs: Record<string, unknown>[] = [];
-  const config = testConfig({ ...fx.env, LOG_LEVEL: 'warn' });
+  // No stall is scripted here: a generous timeout keeps a ~1 MB HTML body on a loaded machine a 502, not a 504.
+  const config = testConfig({ ...fx.env, LOG_LEVEL: 'warn', ARGO_FETCH_TIMEOUT_SECONDS: '10' });
   const logger = createLogger(config, { write: (line: string) => void logs.push(JSON.parse(line)) });
   const services = createServices({ config, logger });
   const app = await buildApp({ config, services, logger });
