@@ -91,8 +91,11 @@ export function longTableLayoutOf({
   return { levels: [{ name: vertical, type: 'float64' }], variables: variables.map((name) => ({ name, type: 'float64' })) };
 }
 
-/** Fixed dictionary ids: every batch of a stream uses the same schema, dictionaries included. */
-const STRING_COLUMNS = ['id', 'platform_number', 'direction', 'data_mode'] as const;
+/**
+ * The string columns, dictionary-encoded; their index is the dictionary id (fixed: every batch of
+ * a stream uses the same schema, dictionaries included).
+ */
+export const STRING_COLUMNS = ['id', 'platform_number', 'direction', 'data_mode'] as const;
 type StringColumn = (typeof STRING_COLUMNS)[number];
 
 function stringType(column: StringColumn): Dictionary<Utf8, Int32> {
