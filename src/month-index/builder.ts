@@ -28,7 +28,7 @@ import { readGdacIndex, type IndexStats } from './gdac-index.js';
 import { healMonths, listMonthObjects, readMaster, setMonth, updateMaster, type SummaryCache } from './master.js';
 import { isMonth, monthEndMs, monthOf, monthStartMs, newMonthKey, parseMonthKey } from './months.js';
 import type { FileLayout, MonthBuildResult, MonthFailure, MonthIndex, MonthSummary, VariableSlot } from './types.js';
-import { withReadRetry } from './read-retry.js';
+import { withReadRetry } from '../storage/with-read-retry.js';
 import { mergeUndated, readUndated, type UndatedEntry } from './undated.js';
 
 /** The index date is rounded to the second: candidates extend one second past each month edge. */

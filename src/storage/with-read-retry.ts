@@ -2,11 +2,12 @@
  * `withReadRetry(store)`: retries the idempotent reads of an index store (`get`, `list`) after a
  * StoreError (a connection reset mid-body, a 5xx the SDK gave up on), with jittered back-off.
  * Writes pass through untouched: their retries belong to the callers that know whether a write
- * may be repeated (the master index's read-modify-write loop).
+ * may be repeated (read-modify-write.ts).
  */
-import { AbortedError, StoreError, isAbortError } from '../errors.js';
-import type { BlobStore } from '../storage/types.js';
-import { sleep } from './master.js';
+import { StoreError, isAbortError } from '../errors.js';
+import { backoffDelay } from '../util/backoff.js';
+import { sleep } from '../util/sleep.js';
+import type { BlobStore } from './types.js';
 
 export interface ReadRetryOptions {
   /** Attempts per read, the first included (default 3). */
@@ -31,9 +32,7 @@ export function withReadRetry(store: BlobStore, options: ReadRetryOptions = {}):
         return await run();
       } catch (error) {
         if (!(error instanceof StoreError) || isAbortError(error) || attempt >= attempts) throw error;
-        await sleep(random() * backoff * 2 ** (attempt - 1), signal).catch((reason: unknown) => {
-          throw new AbortedError({ message: 'store read aborted', context: {}, cause: reason });
-        });
+        await sleep(backoffDelay(attempt - 1, { baseMs: backoff, random }), { signal, message: 'store read aborted' });
       }
     }
   }
