@@ -38,8 +38,11 @@ export type MetaVariable = (typeof META_VARIABLES)[number];
 export const ARGO_LEVEL_FILL = 99999;
 /** JULD's `_FillValue` in the Argo format. */
 const JULD_FILL = 999999;
-/** Days from 1950-01-01T00:00:00Z (JULD's reference) to the Unix epoch, in ms. */
-const JULD_EPOCH_OFFSET_MS = -631152000000;
+/**
+ * JULD's reference instant, 1950-01-01T00:00:00Z, in Unix epoch ms (`Date.UTC(1950, 0, 1)`): the
+ * one definition; writers of Argo files (fixtures, the demo) convert with it too.
+ */
+export const JULD_EPOCH_MS = -631152000000;
 const MS_PER_DAY = 86400000;
 
 function dimensionSize(header: NcHeader, name: string): number | undefined {
@@ -119,7 +122,7 @@ export function spanOf(slots: readonly { offset: number; length: number }[]): { 
 /** JULD (days since 1950-01-01Z) → epoch ms rounded to the ms, or null when fill / not finite. */
 export function juldToEpochMs(juld: number, fillValue: number = JULD_FILL): number | null {
   if (!Number.isFinite(juld) || juld === fillValue || Math.abs(juld) >= JULD_FILL) return null;
-  return Math.round(juld * MS_PER_DAY) + JULD_EPOCH_OFFSET_MS;
+  return Math.round(juld * MS_PER_DAY) + JULD_EPOCH_MS;
 }
 
 /** A position is valid when both are finite and within ±90 / ±180 (99999, -999.999 are not). */

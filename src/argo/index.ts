@@ -2,6 +2,7 @@
 export * from './types.js';
 export {
   ARGO_LEVEL_FILL,
+  JULD_EPOCH_MS,
   META_VARIABLES,
   decodeLevels,
   extractMeta,
