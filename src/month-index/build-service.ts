@@ -59,6 +59,7 @@ const DEFAULT_MAX_QUEUED = 16;
 
 const SHUTDOWN_MESSAGE = 'The build was cancelled (the service is shutting down).';
 const CANCELLED_MESSAGE = 'The build was cancelled; months it finished are kept, the others are as they were.';
+const CANCELLED_QUEUED_MESSAGE = 'The build was cancelled before it started; nothing was changed.';
 
 interface JobState {
   job: BuildJob;
@@ -252,7 +253,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
       if (job.status === 'queued') {
         queue.splice(queue.indexOf(state), 1);
         job.status = 'failed';
-        job.error = CANCELLED_MESSAGE;
+        job.error = CANCELLED_QUEUED_MESSAGE;
         state.cancelled = true;
         logger?.info({ job: id }, 'queued build cancelled');
         finish(state);

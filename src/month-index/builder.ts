@@ -28,7 +28,8 @@ import type { IndexStats } from './gdac-index.js';
 import { runIndexPass } from './build/index-pass.js';
 import type { MonthStep } from './build/month-steps.js';
 import { DEFAULT_GC_GRACE_MS, createPublisher } from './build/publisher.js';
-import { createProgressTracker, type BuildLogger, type BuildProgress } from './build/types.js';
+import { createProgressTracker, type BuildProgress } from './build/progress.js';
+import type { BuildLogger } from './build/types.js';
 import { planUndated, readUnknownUndated, type UndatedOutcome } from './build/undated-placement.js';
 import { healMonths, readMaster, type SummaryCache } from './master.js';
 import { isMonth } from './months.js';
@@ -39,7 +40,7 @@ export { failureReason } from './build/file-ingest.js';
 export { EXCLUSION, readProfileBytes } from './build/profile-file.js';
 export { SHRINK_GUARD, shrinkRefusal } from './build/month-assembly.js';
 export type { MonthStep, MonthStepRun, MonthStepOutput } from './build/month-steps.js';
-export type { BuildProgress } from './build/types.js';
+export type { BuildProgress } from './build/progress.js';
 export type { UndatedOutcome } from './build/undated-placement.js';
 
 // 8 files in flight per month: the GDAC source's own pool (ARGO_DOWNLOAD_WORKERS) is the real

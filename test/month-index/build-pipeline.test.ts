@@ -111,6 +111,7 @@ test('cancelling a running job keeps the months it finished, publishes no partia
   assert.match(stopped.error ?? '', /cancelled; months it finished are kept/);
   assert.ok(stopped.results.length >= 1 && stopped.results.length < 6, `${stopped.results.length} months finished before the cancel took effect`);
   assert.equal(never.status, 'failed');
+  assert.equal(never.error, 'The build was cancelled before it started; nothing was changed.');
   assert.equal(never.startedAt, undefined, 'the queued job never ran');
   assert.equal(builds.cancel(running.id), 'finished');
   assert.equal(builds.cancel('no-such-job'), undefined);

@@ -17,7 +17,8 @@ import { MONTH_INDEX_FORMAT_VERSION, compareProfiles, decodeMonthIndex, profileA
 import type { MonthFailure, MonthIndex, MonthSummary } from '../types.js';
 import type { FileIngest } from './file-ingest.js';
 import { EXCLUSION } from './profile-file.js';
-import type { AssembledMonth, BuildLogger, Candidate, FileOutcome, MonthDecision, MonthFile, ProgressTracker } from './types.js';
+import type { ProgressTracker } from './progress.js';
+import type { AssembledMonth, BuildLogger, Candidate, FileOutcome, MonthDecision, MonthFile } from './types.js';
 
 /**
  * A rebuild that would lose more than a fifth of a month's profiles (and at least 10 of them) is

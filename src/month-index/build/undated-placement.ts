@@ -17,7 +17,8 @@ import type { MonthFailure } from '../types.js';
 import { mergeUndated, readUndated, type UndatedEntry, type UndatedSnapshot } from '../undated.js';
 import type { FileIngest } from './file-ingest.js';
 import type { IndexPass } from './index-pass.js';
-import type { BuildLogger, ProgressTracker } from './types.js';
+import type { ProgressTracker } from './progress.js';
+import type { BuildLogger } from './types.js';
 
 export interface UndatedOutcome {
   candidates: number;
