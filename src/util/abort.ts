@@ -36,6 +36,8 @@ export function onAbort(signal: AbortSignal, listener: () => void): () => void {
     const dispatch = (): void => {
       fanouts.delete(signal);
       for (const callback of [...callbacks]) {
+        // One unregistered by an earlier callback does not run, as with EventTarget listeners.
+        if (!callbacks.delete(callback)) continue;
         try {
           callback();
         } catch (error) {
@@ -45,7 +47,6 @@ export function onAbort(signal: AbortSignal, listener: () => void): () => void {
           });
         }
       }
-      callbacks.clear();
     };
     fanout = { callbacks, dispatch };
     fanouts.set(signal, fanout);

@@ -68,3 +68,17 @@ test('sleep: waits, or ends with AbortedError the moment the signal fires', asyn
   await sleep(1, { signal: kept.signal });
   assert.equal(getEventListeners(kept.signal, 'abort').length, 0);
 });
+
+test('onAbort: a callback unregistered by an earlier one during the abort does not run', () => {
+  const controller = new AbortController();
+  const ran: string[] = [];
+  let stopSecond = (): void => undefined;
+  onAbort(controller.signal, () => {
+    ran.push('first');
+    stopSecond();
+  });
+  stopSecond = onAbort(controller.signal, () => ran.push('second'));
+  onAbort(controller.signal, () => ran.push('third'));
+  controller.abort();
+  assert.deepEqual(ran, ['first', 'third']);
+});
