@@ -153,6 +153,7 @@ export const adminSchemas = {
       400: problemSchema.describe('The body is malformed; `errors` names each bad member.'),
       ...authProblems,
       500: problemSchema,
+      503: problemSchema.describe('The build queue is full (ARGO_MAX_QUEUED_BUILDS jobs waiting): try again once one has started.'),
     },
   },
   get: {

@@ -97,6 +97,10 @@ export const envSchema = z.object({
   // Shed load (503) before the event loop stalls everyone: 1 s of loop delay is already unusable.
   ARGO_MAX_EVENT_LOOP_DELAY_MS: intFrom(0, 60000).default(1000),
   ARGO_MAX_BODY_BYTES: intFrom(1024, 100 * 1024 * 1024).default(64 * 1024),
+  // Build jobs waiting behind the running one. Jobs run one at a time and a long one takes hours,
+  // so an operator rarely has more than a few queued; 16 leaves room for scripted month-by-month
+  // submissions while a client stuck in a loop is told no before it fills memory with jobs.
+  ARGO_MAX_QUEUED_BUILDS: intFrom(1, 10000).default(16),
 
   AWS_ACCESS_KEY_ID: optionalString,
   AWS_SECRET_ACCESS_KEY: optionalString,
@@ -168,6 +172,7 @@ export interface Config {
     maxEventLoopDelayMs: number;
   };
   cors: { origins: string[] | '*' };
+  builds: { maxQueued: number };
 }
 
 export class ConfigError extends Error {
@@ -270,6 +275,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxEventLoopDelayMs: e.ARGO_MAX_EVENT_LOOP_DELAY_MS,
     },
     cors: { origins },
+    builds: { maxQueued: e.ARGO_MAX_QUEUED_BUILDS },
   };
   return deepFreeze(config);
 }

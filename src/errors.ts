@@ -109,6 +109,14 @@ export class OverloadedError extends AppError {
   readonly tag = 'overloaded' as const;
 }
 
+/**
+ * The build queue is full (ARGO_MAX_QUEUED_BUILDS jobs waiting): a new build is refused until one
+ * of them starts. Its message is written for the client.
+ */
+export class BuildQueueFullError extends AppError {
+  readonly tag = 'build_queue_full' as const;
+}
+
 /** The caller went away (AbortSignal fired); never reported to a client. */
 export class AbortedError extends AppError {
   readonly tag = 'aborted' as const;
@@ -129,6 +137,7 @@ export type ErrorTag =
   | 'corrupt_index'
   | 'gdac_index'
   | 'overloaded'
+  | 'build_queue_full'
   | 'aborted';
 
 /** The one table from tag to HTTP status. */
@@ -148,6 +157,8 @@ export const STATUS_BY_TAG: Readonly<Record<ErrorTag, number>> = Object.freeze({
   corrupt_index: 502,
   gdac_index: 502,
   overloaded: 503,
+  // The server's build capacity, not a fault of the request: retry later, as for overload.
+  build_queue_full: 503,
   // 499 is nginx's "client closed request": it only ever reaches logs and metrics.
   aborted: 499,
 });
@@ -189,6 +200,7 @@ export function publicMessage(error: unknown, status = statusOf(error)): string 
     if (error.tag === 'corrupt_index') return 'The index of the requested months cannot be read; it must be rebuilt.';
     if (error.tag === 'store') return 'The index store is unavailable; try again later.';
     if (error.tag === 'gdac_index') return 'The GDAC profile index could not be read; try again later.';
+    if (error.tag === 'build_queue_full') return error.message;
   }
   switch (status) {
     case 502:

@@ -60,6 +60,7 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     catalog,
     indexPath: config.gdac.index,
     downloadWorkers: config.gdac.downloadWorkers,
+    maxQueued: config.builds.maxQueued,
     logger: logger.child({ component: 'builder' }),
   });
   const query = createQueryService({

@@ -38,7 +38,10 @@ export type MetaVariable = (typeof META_VARIABLES)[number];
 export const ARGO_LEVEL_FILL = 99999;
 /** JULD's `_FillValue` in the Argo format. */
 export const JULD_FILL = 999999;
-/** 1950-01-01T00:00:00Z, JULD's reference (days since it), in Unix ms. */
+/**
+ * JULD's reference instant, 1950-01-01T00:00:00Z, in Unix epoch ms (`Date.UTC(1950, 0, 1)`): the
+ * one definition; writers of Argo files (fixtures, the demo) convert with it too.
+ */
 export const JULD_EPOCH_MS = -631152000000;
 const MS_PER_DAY = 86400000;
 

@@ -1,8 +1,9 @@
 /**
- * AbortSignal plumbing: a per-attempt deadline linked to the caller's signal, and sleeps that
- * end the moment the caller gives up.
+ * AbortSignal plumbing of GDAC reads: a per-attempt deadline linked to the caller's signal, and
+ * the AbortedError a GDAC read ends with. (`sleep` and `onAbort` live in src/util.)
  */
 import { AbortedError, type ErrorContext } from '../errors.js';
+import { onAbort } from '../util/abort.js';
 
 /** The abort reason of a deadline, so a timeout is never mistaken for the caller hanging up. */
 export class DeadlineExceeded extends Error {
@@ -26,9 +27,10 @@ export interface Deadline {
 export function createDeadline(parent: AbortSignal | undefined, timeoutMs: number | undefined): Deadline {
   const controller = new AbortController();
   let timedOut = false;
-  const onParentAbort = (): void => controller.abort(parent?.reason);
+  let unfollow: (() => void) | undefined;
   if (parent?.aborted) controller.abort(parent.reason);
-  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  // Through the shared listener: a build has many attempts in flight on its one job signal.
+  else if (parent) unfollow = onAbort(parent, () => controller.abort(parent.reason));
   let timer: NodeJS.Timeout | undefined =
     timeoutMs === undefined
       ? undefined
@@ -48,27 +50,11 @@ export function createDeadline(parent: AbortSignal | undefined, timeoutMs: numbe
     stopTimer,
     dispose() {
       stopTimer();
-      parent?.removeEventListener('abort', onParentAbort);
+      unfollow?.();
     },
   };
 }
 
 export function abortedError(signal: AbortSignal | undefined, context: ErrorContext = {}): AbortedError {
   return new AbortedError({ message: 'GDAC read aborted', context, cause: signal?.reason });
-}
-
-/** Waits `ms`, or rejects with `AbortedError` as soon as the signal fires. */
-export function sleep(ms: number, signal?: AbortSignal, context: ErrorContext = {}): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortedError(signal, context));
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortedError(signal, context));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -27,11 +27,11 @@
  */
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import { createS3Client, isS3Url, parseS3Url, type S3Settings } from '../storage/s3-client.js';
+import { createLimiter, type Limiter } from '../util/pool.js';
 import { abortedError } from './abort.js';
 import { withAnswerCheck } from './answer-check.js';
 import { createStatsCollector, type FetchRequest, type Fetcher, type GdacLogger } from './fetcher.js';
 import { createHttpFetcher } from './http-fetcher.js';
-import { createLimiter, type Limiter } from './limiter.js';
 import { createLocalFetcher } from './local-fetcher.js';
 import { ROOT_INDEX_PATHS, S3_INDEX_PATHS, normalizeGdacPath, redactUrl } from './paths.js';
 import { createS3Fetcher } from './s3-fetcher.js';

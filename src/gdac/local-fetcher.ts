@@ -12,6 +12,7 @@ import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UpstreamError, UpstreamNotFoundError, type ErrorContext } from '../errors.js';
+import { onAbort } from '../util/abort.js';
 import { abortedError } from './abort.js';
 import type { FetchRequest, FetchResult, Fetcher, OpenRequest, StatsCollector } from './fetcher.js';
 import { TransientUpstreamError, errorCode } from './transient.js';
@@ -107,10 +108,7 @@ export function createLocalFetcher(options: LocalFetcherOptions): Fetcher {
     }
     // The stream owns the handle from here and closes it when it ends or is destroyed.
     const stream = handle.createReadStream({ autoClose: true });
-    const onAbort = (): void => {
-      stream.destroy(abortedError(signal, context));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unfollow = signal ? onAbort(signal, () => stream.destroy(abortedError(signal, context))) : undefined;
     return (async function* chunks() {
       try {
         for await (const chunk of stream as AsyncIterable<Uint8Array>) {
@@ -120,7 +118,7 @@ export function createLocalFetcher(options: LocalFetcherOptions): Fetcher {
       } catch (error) {
         throw translate(error, context, signal);
       } finally {
-        signal?.removeEventListener('abort', onAbort);
+        unfollow?.();
         if (!stream.destroyed) stream.destroy();
       }
     })();

@@ -6,7 +6,8 @@
  * A stream holds its slot until it is iterated to the end, broken out of, or its signal fires.
  */
 import type { FetchRequest, Fetcher } from './fetcher.js';
-import type { Limiter } from './limiter.js';
+import { onAbort } from '../util/abort.js';
+import type { Limiter } from '../util/pool.js';
 
 /**
  * `limiter`: one limiter for every request, or one chosen per request (the GDAC source gives
@@ -33,13 +34,12 @@ export function withConcurrencyLimit(inner: Fetcher, limiter: Limiter | ((reques
         release();
         throw error;
       }
-      const onAbort = (): void => release();
-      request.signal?.addEventListener('abort', onAbort, { once: true });
+      const unfollow = request.signal ? onAbort(request.signal, release) : undefined;
       return (async function* releasing() {
         try {
           yield* stream;
         } finally {
-          request.signal?.removeEventListener('abort', onAbort);
+          unfollow?.();
           release();
         }
       })();

@@ -8,7 +8,9 @@
  * attempts", cause = the last failure), so `withFailover` above knows to try the next mirror.
  */
 import { AbortedError, UpstreamTimeoutError } from '../errors.js';
-import { abortedError, sleep } from './abort.js';
+import { backoffDelay } from '../util/backoff.js';
+import { sleep } from '../util/sleep.js';
+import { abortedError } from './abort.js';
 import type { Fetcher, GdacLogger, StatsCollector } from './fetcher.js';
 import { TransientUpstreamError, isTransient, retryAfterMsOf } from './transient.js';
 
@@ -36,12 +38,6 @@ const DEFAULT_MAX_BACKOFF_MS = 30_000;
 // request past any sensible deadline, so we move on to the next mirror instead.
 const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
-/** The full-jitter delay before retry number `retry` (0-based). */
-export function backoffDelay(retry: number, baseMs: number, maxMs: number, random: () => number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** retry);
-  return Math.floor(random() * ceiling);
-}
-
 export function withRetry(inner: Fetcher, options: RetryOptions): Fetcher {
   const maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
@@ -67,13 +63,13 @@ export function withRetry(inner: Fetcher, options: RetryOptions): Fetcher {
         if (retry >= options.maxRetries || (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs)) {
           throw exhausted(error, { ...context, attempts, operation: what });
         }
-        const delayMs = Math.max(backoffDelay(retry, options.backoffMs, maxBackoffMs, random), retryAfterMs ?? 0);
+        const delayMs = Math.max(backoffDelay(retry, { baseMs: options.backoffMs, maxMs: maxBackoffMs, random }), retryAfterMs ?? 0);
         if (options.stats) options.stats.retries++;
         options.logger?.debug?.(
           { ...context, attempt: attempts, delayMs, err: error },
           'transient GDAC failure, retrying',
         );
-        await sleep(delayMs, signal, context);
+        await sleep(delayMs, { signal, message: 'GDAC read aborted', context });
       }
     }
   }

@@ -9,14 +9,21 @@
  *   GDAC, whose pool they would share anyway, and one at a time keeps each month in one job.
  * - Progress (files done/total/failed, months done) is updated as the build goes, and sent to
  *   `subscribe` listeners (the command line's progress display).
+ * - The queue is capped (`maxQueued`, ARGO_MAX_QUEUED_BUILDS): beyond it `submit` throws
+ *   BuildQueueFullError (503).
+ * - Every job carries an AbortController: `cancel(id)` takes a queued job out of the queue, or
+ *   aborts a running one, whose steps stop promptly; months it finished stay, the others are as
+ *   they were (a month version is published whole or not at all).
  * - `close()` fails the queued jobs, aborts the running one and waits for it to stop.
- * - Finished jobs are remembered (the last 200) so `GET /admin/builds/{id}` can report them.
+ * - Finished jobs are remembered (the last 200) so `GET /admin/builds/{id}` can report them, and
+ *   `list()` gives the recent ones.
  */
 import { randomUUID } from 'node:crypto';
-import { AbortedError, GdacIndexError, NotFoundError, OverloadedError, StoreError, ValidationError, isAbortError } from '../errors.js';
+import { BuildQueueFullError, GdacIndexError, NotFoundError, OverloadedError, StoreError, ValidationError, isAbortError } from '../errors.js';
 import type { GdacSource } from '../gdac/types.js';
 import type { Logger } from '../logger.js';
 import type { BlobStore } from '../storage/types.js';
+import { raceAbort } from '../util/abort.js';
 import { buildMonths } from './builder.js';
 import type { SummaryCache } from './master.js';
 import { isMonth } from './months.js';
@@ -36,6 +43,8 @@ export interface BuildServiceOptions {
   masterBackoffMs?: number;
   /** Age before old month versions are deleted (default 1 h). */
   gcGraceMs?: number;
+  /** Jobs waiting behind the running one before `submit` refuses (ARGO_MAX_QUEUED_BUILDS; default 16). */
+  maxQueued?: number;
 }
 
 export interface BuildServiceImpl extends BuildService {
@@ -45,12 +54,20 @@ export interface BuildServiceImpl extends BuildService {
 // Enough history for an operator to look up the last few days of builds; each job is < 1 KB
 // plus its month results.
 const FINISHED_JOBS_KEPT = 200;
+// The config's default (config.ts gives the reason), for callers that build the service alone.
+const DEFAULT_MAX_QUEUED = 16;
+
+const SHUTDOWN_MESSAGE = 'The build was cancelled (the service is shutting down).';
+const CANCELLED_MESSAGE = 'The build was cancelled; months it finished are kept, the others are as they were.';
+const CANCELLED_QUEUED_MESSAGE = 'The build was cancelled before it started; nothing was changed.';
 
 interface JobState {
   job: BuildJob;
   /** Accept new versions that lose many profiles (builder's SHRINK_GUARD). */
   allowShrink: boolean;
   controller: AbortController;
+  /** Set by cancel(): the abort is the operator's, not the shutdown's. */
+  cancelled: boolean;
   done: Promise<BuildJob>;
   resolve: (job: BuildJob) => void;
 }
@@ -60,8 +77,8 @@ function snapshot(job: BuildJob): BuildJob {
 }
 
 /** The client-facing text of a failed job (details go to the logs). */
-function jobError(error: unknown): string {
-  if (isAbortError(error)) return 'The build was cancelled (the service is shutting down).';
+function jobError(error: unknown, state: Pick<JobState, 'cancelled' | 'controller'>): string {
+  if (isAbortError(error) || state.controller.signal.aborted) return state.cancelled ? CANCELLED_MESSAGE : SHUTDOWN_MESSAGE;
   if (error instanceof GdacIndexError) return 'The GDAC profile index could not be read; nothing was changed.';
   if (error instanceof StoreError) return 'The index store failed during the build; months written before the failure are kept.';
   return 'The build failed; see the server logs.';
@@ -70,6 +87,7 @@ function jobError(error: unknown): string {
 export function createBuildService(options: BuildServiceOptions): BuildServiceImpl {
   const { store, gdac, catalog, logger } = options;
   const now = options.now ?? (() => new Date());
+  const maxQueued = Math.max(1, options.maxQueued ?? DEFAULT_MAX_QUEUED);
   const jobs = new Map<string, JobState>();
   const queue: JobState[] = [];
   /** month → id of the queued or running job that builds it */
@@ -153,8 +171,8 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
       }
     } catch (error) {
       job.status = 'failed';
-      job.error = jobError(error);
-      if (isAbortError(error)) logger?.warn({ job: job.id }, 'build cancelled');
+      job.error = jobError(error, state);
+      if (isAbortError(error) || controller.signal.aborted) logger?.warn({ job: job.id, months: job.results.map((r) => r.month) }, 'build cancelled; months finished before are kept');
       else logger?.error({ err: error, job: job.id, context: (error as { context?: unknown }).context }, 'build failed');
     } finally {
       catalog.invalidate();
@@ -186,6 +204,12 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
       const remaining = wanted.filter((m) => !active.has(m));
       const joined = [...new Set(wanted.filter((m) => active.has(m)).map((m) => active.get(m)!))];
       if (remaining.length === 0) return snapshot(jobs.get(joined[0])!.job);
+      if (queue.length >= maxQueued) {
+        throw new BuildQueueFullError({
+          message: `The build queue is full (${queue.length} jobs waiting); try again when one of them has started.`,
+          context: { queued: queue.length, maxQueued },
+        });
+      }
 
       let resolve!: (job: BuildJob) => void;
       const done = new Promise<BuildJob>((r) => (resolve = r));
@@ -200,7 +224,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
         monthsDone: 0,
         ...(joined.length > 0 ? { joined } : {}),
       };
-      const state: JobState = { job, allowShrink, controller: new AbortController(), done, resolve };
+      const state: JobState = { job, allowShrink, controller: new AbortController(), cancelled: false, done, resolve };
       jobs.set(job.id, state);
       for (const m of remaining) active.set(m, job.id);
       queue.push(state);
@@ -219,17 +243,35 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
     async wait(id, opts = {}) {
       const state = jobs.get(id);
       if (!state) throw new NotFoundError({ message: `no build job ${id}`, context: { id } });
-      const { signal } = opts;
-      if (!signal) return state.done;
-      if (signal.aborted) throw new AbortedError({ message: 'wait aborted', context: { id }, cause: signal.reason });
-      return new Promise<BuildJob>((resolve, reject) => {
-        const onAbort = (): void => reject(new AbortedError({ message: 'wait aborted', context: { id }, cause: signal.reason }));
-        signal.addEventListener('abort', onAbort, { once: true });
-        state.done.then((job) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(job);
-        });
-      });
+      return raceAbort(state.done, opts.signal, { message: 'wait aborted', context: { id } });
+    },
+
+    cancel(id) {
+      const state = jobs.get(id);
+      if (!state) return undefined;
+      const { job } = state;
+      if (job.status === 'queued') {
+        queue.splice(queue.indexOf(state), 1);
+        job.status = 'failed';
+        job.error = CANCELLED_QUEUED_MESSAGE;
+        state.cancelled = true;
+        logger?.info({ job: id }, 'queued build cancelled');
+        finish(state);
+        return 'queued';
+      }
+      if (job.status === 'running') {
+        if (!state.cancelled) {
+          state.cancelled = true;
+          logger?.info({ job: id }, 'cancelling the running build');
+          state.controller.abort(new Error('build cancelled'));
+        }
+        return 'running';
+      }
+      return 'finished';
+    },
+
+    list({ limit = FINISHED_JOBS_KEPT } = {}) {
+      return [...jobs.values()].reverse().slice(0, Math.max(0, limit)).map((s) => snapshot(s.job));
     },
 
     subscribe(listener) {
@@ -245,7 +287,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
       closed = true;
       for (const state of queue.splice(0)) {
         state.job.status = 'failed';
-        state.job.error = 'The build was cancelled (the service is shutting down).';
+        state.job.error = SHUTDOWN_MESSAGE;
         finish(state);
       }
       for (const state of jobs.values()) if (state.job.status === 'running') state.controller.abort(new Error('build service closed'));

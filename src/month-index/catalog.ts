@@ -16,12 +16,13 @@
  *   the object coming back heals the month at once.
  */
 import { LRUCache } from 'lru-cache';
-import { AbortedError, CorruptIndexError } from '../errors.js';
+import { CorruptIndexError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BlobStore } from '../storage/types.js';
+import { createSingleFlight } from '../util/single-flight.js';
 import { decodeMonthIndex, summaryOf } from './codec.js';
 import { emptyMaster, healMonths, readMaster, type SummaryCache } from './master.js';
-import { withReadRetry } from './read-retry.js';
+import { withReadRetry } from '../storage/with-read-retry.js';
 import type { MonthCatalog, MonthDetail, MonthIndex, MonthSummary, UnavailableMonth } from './types.js';
 
 export interface MonthCatalogOptions {
@@ -47,26 +48,6 @@ export interface MonthCatalogImpl extends MonthCatalog {
   stats(): MonthCatalogStats;
 }
 
-/** Resolves with the promise, or rejects with AbortedError when the caller's signal fires first. */
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined, context: Record<string, unknown>): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new AbortedError({ message: 'aborted', context, cause: signal.reason }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortedError({ message: 'aborted', context, cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 export function createMonthCatalog(options: MonthCatalogOptions): MonthCatalogImpl {
   const { logger } = options;
   const store = withReadRetry(options.store);
@@ -78,74 +59,63 @@ export function createMonthCatalog(options: MonthCatalogOptions): MonthCatalogIm
     maxSize: Math.max(1, options.monthCacheBytes),
     sizeCalculation: (index) => Math.max(1, index.byteSize),
   });
-  const loading = new Map<string, Promise<MonthIndex | undefined>>();
+  const monthLoads = createSingleFlight<string, MonthIndex | undefined>();
+  const masterLoads = createSingleFlight<'master', Record<string, MonthSummary>>();
   const stats = { masterLoads: 0, monthLoads: 0, monthHits: 0 };
 
   let master: { months: Record<string, MonthSummary>; loadedAt: number } | undefined;
   /** Months whose current object is missing from the store, by month. */
   const unavailable = new Map<string, UnavailableMonth>();
-  let masterLoad: Promise<Record<string, MonthSummary>> | undefined;
   let generation = 0;
 
-  async function loadMaster(): Promise<Record<string, MonthSummary>> {
+  async function loadMaster(signal: AbortSignal): Promise<Record<string, MonthSummary>> {
     stats.masterLoads++;
+    const started = generation;
+    const loadedAt = now();
     let snapshot;
     try {
-      snapshot = await readMaster(store);
+      snapshot = await readMaster(store, { signal });
     } catch (error) {
       if (!(error instanceof CorruptIndexError)) throw error;
       logger?.warn({ err: error }, 'master index is corrupt: using the month listing alone');
       snapshot = { master: emptyMaster(new Date(0)) };
     }
-    return healMonths({ store, master: snapshot.master, cache: summaries, logger });
+    const value = await healMonths({ store, master: snapshot.master, signal, cache: summaries, logger });
+    // A load that began before an invalidate() answers its callers but is not kept.
+    if (started === generation) master = { months: value, loadedAt };
+    return value;
   }
 
   function currentMonths(signal?: AbortSignal): Promise<Record<string, MonthSummary>> {
     if (master && now() - master.loadedAt < options.masterTtlMs) return Promise.resolve(master.months);
-    if (!masterLoad) {
-      const started = generation;
-      const loadedAt = now();
-      masterLoad = loadMaster().then(
-        (value) => {
-          if (started === generation) master = { months: value, loadedAt };
-          masterLoad = undefined;
-          return value;
-        },
-        (error: unknown) => {
-          masterLoad = undefined;
-          throw error;
-        },
-      );
-    }
-    return withSignal(masterLoad, signal, { operation: 'master index' });
+    return masterLoads.run('master', loadMaster, { signal, context: { operation: 'master index' } });
   }
 
   function invalidate(): void {
     generation++;
     master = undefined;
-    masterLoad = undefined;
+    masterLoads.forget('master');
   }
 
   /** One read of a month object, shared by every concurrent caller; undefined when it is gone. */
-  function loadKey(key: string): Promise<MonthIndex | undefined> {
+  function loadKey(key: string, signal: AbortSignal | undefined, context: Record<string, unknown>): Promise<MonthIndex | undefined> {
     const cached = months.get(key);
     if (cached) {
       stats.monthHits++;
       return Promise.resolve(cached);
     }
-    let pending = loading.get(key);
-    if (!pending) {
-      stats.monthLoads++;
-      pending = (async () => {
-        const object = await store.get(key);
+    return monthLoads.run(
+      key,
+      async (shared) => {
+        stats.monthLoads++;
+        const object = await store.get(key, { signal: shared });
         if (!object) return undefined;
         const index = await decodeMonthIndex(object.body, { key });
         months.set(key, index);
         return index;
-      })().finally(() => loading.delete(key));
-      loading.set(key, pending);
-    }
-    return pending;
+      },
+      { signal, context },
+    );
   }
 
   /** Whether `month`'s current version (`key`) is known to be missing from the store. */
@@ -159,7 +129,7 @@ export function createMonthCatalog(options: MonthCatalogOptions): MonthCatalogIm
       const summary = (await currentMonths(opts.signal))[month];
       if (!summary) return undefined;
       key = summary.key;
-      const index = await withSignal(loadKey(key), opts.signal, { month, key });
+      const index = await loadKey(key, opts.signal, { month, key });
       if (index) {
         if (unavailable.delete(month)) logger?.warn({ month, key }, 'month index object is back: the month is served again');
         return index;

@@ -18,7 +18,7 @@ import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { GdacIndexError, UpstreamNotFoundError, isAbortError } from '../errors.js';
+import { GdacIndexError, UpstreamNotFoundError, isAbortError, throwIfAborted } from '../errors.js';
 import { ROOT_INDEX_PATHS } from '../gdac/paths.js';
 import type { GdacSource } from '../gdac/types.js';
 
@@ -63,30 +63,82 @@ export interface IndexStats {
   malformed: number;
 }
 
-/** Splits a byte stream into lines (LF or CRLF), decoded as latin1 (the index is ASCII). */
-async function* lines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  let rest: Buffer | undefined;
+/**
+ * The longest line accepted, in bytes. GDAC index rows are under 300 bytes (a ~50-character path,
+ * two 14-digit dates, coordinates and short codes); 4 KiB leaves more than ten times that for
+ * longer DAC names or added columns. Anything longer is not a profile index (an HTML error page,
+ * a binary file, a file without newlines), and refusing it at once keeps a runaway line from
+ * growing to the size of the file.
+ */
+export const MAX_LINE_BYTES = 4096;
+
+/**
+ * Whether the index is not a profile index at all (a line far longer than any row), which a
+ * re-read cannot mend, rather than a transfer that may go better the second time.
+ */
+export function isMalformedIndexError(error: unknown): boolean {
+  return error instanceof GdacIndexError && error.context.malformed === true;
+}
+
+interface LineOptions {
+  path: string;
+  maxLineBytes: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Splits a byte stream into lines (LF or CRLF), decoded as latin1 (the index is ASCII). A line
+ * split across chunks is kept as its pieces and joined once, when its newline arrives: each byte
+ * is copied at most twice whatever the chunking. A line longer than `maxLineBytes` is refused as
+ * soon as that many bytes are seen without a newline.
+ */
+async function* lines(chunks: AsyncIterable<Uint8Array>, options: LineOptions): AsyncGenerator<string> {
+  const { maxLineBytes, signal } = options;
+  let pieces: Buffer[] = [];
+  let pending = 0;
+  let lineNumber = 0;
+  const tooLong = (): GdacIndexError =>
+    new GdacIndexError({
+      message: `GDAC index line ${lineNumber + 1} is longer than ${maxLineBytes} bytes: not a GDAC profile index (its lines are under 300 bytes)`,
+      context: { path: options.path, line: lineNumber + 1, maxLineBytes, malformed: true },
+    });
   for await (const chunk of chunks) {
-    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (rest && rest.length > 0) buf = Buffer.concat([rest, buf]);
+    throwIfAborted(signal, { path: options.path, line: lineNumber });
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
     for (;;) {
       const nl = buf.indexOf(10, start);
       if (nl < 0) break;
-      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-      yield buf.toString('latin1', start, end);
+      const endsInCr = nl > start ? buf[nl - 1] === 13 : pending > 0 && pieces[pieces.length - 1].at(-1) === 13;
+      if (pending + nl - start - (endsInCr ? 1 : 0) > maxLineBytes) throw tooLong();
+      let line: Buffer = buf.subarray(start, nl);
+      if (pending > 0) {
+        pieces.push(line);
+        line = Buffer.concat(pieces, pending + line.length);
+        pieces = [];
+        pending = 0;
+      }
+      const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+      lineNumber++;
+      yield line.toString('latin1', 0, end);
       start = nl + 1;
     }
-    // Copy the remainder: it must not keep the whole chunk alive.
-    rest = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
+    if (start < buf.length) {
+      // + 1: the line's CR may be among these bytes, its LF in the next chunk.
+      if (pending + buf.length - start > maxLineBytes + 1) throw tooLong();
+      // A copy: the piece must not keep the whole chunk alive.
+      pieces.push(Buffer.from(buf.subarray(start)));
+      pending += buf.length - start;
+    }
   }
-  if (rest && rest.length > 0) {
+  if (pending > 0) {
     // The GDAC writes every row with its newline: a last line without one is a file cut short
     // (a mirror mid-sync, a partial copy). Reading it as the truth would drop the missing rows'
     // profiles from the months they belong to, so refuse the whole index instead.
+    const rest = Buffer.concat(pieces, pending);
     throw new GdacIndexError({
       message: 'the GDAC profile index ends in the middle of a line: it looks truncated',
-      context: { lastLine: rest.toString('latin1', 0, Math.min(rest.length, 120)) },
+      context: { path: options.path, line: lineNumber + 1, lastLine: rest.toString('latin1', 0, Math.min(rest.length, 120)) },
     });
   }
 }
@@ -131,6 +183,10 @@ export interface ReadGdacIndexOptions {
   /** Called with the path actually opened (the `.gz` or the `.txt`). */
   onOpen?: (path: string) => void;
   onStats?: (stats: IndexStats) => void;
+  /** Which files to keep (default: core profile files, `isCoreProfileId`). */
+  accept?: (id: string) => boolean;
+  /** Longest line accepted (default MAX_LINE_BYTES). */
+  maxLineBytes?: number;
 }
 
 async function openAbsolute(location: string, signal: AbortSignal | undefined): Promise<AsyncIterable<Uint8Array>> {
@@ -178,9 +234,10 @@ export async function openGdacIndex(options: ReadGdacIndexOptions): Promise<{ pa
 
 /**
  * Every core-profile row of the GDAC index, streamed. Throws `GdacIndexError` when the index
- * cannot be opened or read to its end, or has no usable column header (an AbortedError passes
- * through). The caller must not act on rows until the iteration completes: a stream that breaks
- * half-way is a failure, not a shorter index.
+ * cannot be opened or read to its end, has no usable column header, or has a line longer than
+ * `maxLineBytes` (`isMalformedIndexError`). An abort of the signal ends the read
+ * at the next chunk with AbortedError. The caller must not act on rows until the iteration
+ * completes: a stream that breaks half-way is a failure, not a shorter index.
  */
 export async function* readGdacIndex(options: ReadGdacIndexOptions): AsyncGenerator<GdacIndexRow> {
   const stats: IndexStats = { lines: 0, rows: 0, core: 0, malformed: 0 };
@@ -189,8 +246,10 @@ export async function* readGdacIndex(options: ReadGdacIndexOptions): AsyncGenera
     const opened = await openGdacIndex(options);
     path = opened.path;
     options.onOpen?.(path);
+    const accept = options.accept ?? isCoreProfileId;
     let columns: { file: number; date: number; dateUpdate: number; count: number } | undefined;
-    for await (const line of lines(maybeGunzip(opened.chunks))) {
+    const split = lines(maybeGunzip(opened.chunks), { path, maxLineBytes: options.maxLineBytes ?? MAX_LINE_BYTES, signal: options.signal });
+    for await (const line of split) {
       stats.lines++;
       if (line.length === 0 || line.startsWith('#')) continue;
       const fields = line.split(',');
@@ -214,7 +273,7 @@ export async function* readGdacIndex(options: ReadGdacIndexOptions): AsyncGenera
         continue;
       }
       const id = fields[columns.file].trim();
-      if (!CORE_ID.test(id)) continue;
+      if (!accept(id)) continue;
       stats.core++;
       yield { id, dateMs: parseIndexDate(fields[columns.date].trim()), dateUpdate: fields[columns.dateUpdate].trim() };
     }
@@ -230,6 +289,9 @@ export async function* readGdacIndex(options: ReadGdacIndexOptions): AsyncGenera
  * The text lines of an opened index, gunzipped when needed, with the checks the core index gets
  * (a last line cut short is refused): for the other GDAC indexes, e.g. the synthetic profile index.
  */
-export function indexLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
-  return lines(maybeGunzip(chunks));
+export function indexLines(
+  chunks: AsyncIterable<Uint8Array>,
+  options: { path: string; maxLineBytes?: number; signal?: AbortSignal },
+): AsyncGenerator<string> {
+  return lines(maybeGunzip(chunks), { path: options.path, maxLineBytes: options.maxLineBytes ?? MAX_LINE_BYTES, signal: options.signal });
 }

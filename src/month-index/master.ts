@@ -3,9 +3,10 @@
  * immutable month object is each one's current version.
  *
  * Safety with concurrent builders (two processes, or replicas on one bucket):
- * - Updates are read-modify-write: read (with its etag), apply the change to what was read, write
- *   back with `ifMatch` (or `ifNoneMatch: '*'` when there was none). A lost race
- *   (PreconditionFailedError) is retried after a jittered back-off, on the fresh object.
+ * - Updates are read-modify-write (storage/read-modify-write.ts): read (with its etag), apply the
+ *   change to what was read, write back with `ifMatch` (or `ifNoneMatch: '*'` when there was
+ *   none). A lost race (PreconditionFailedError) is retried after a jittered back-off, on the
+ *   fresh object.
  * - A month entry only ever moves to a newer version (month keys sort by write time), so merging
  *   two builders' updates in either order gives the same result.
  * - Where the store cannot enforce conditions (s3rver, some S3-compatible stores), every write
@@ -14,7 +15,8 @@
  *   object when the master lacks it or points to an older one. So a month written to the store is
  *   never lost, even when a master update is.
  */
-import { CorruptIndexError, PreconditionFailedError, StoreError, isAbortError } from '../errors.js';
+import { CorruptIndexError } from '../errors.js';
+import { updateObject } from '../storage/read-modify-write.js';
 import type { BlobStore } from '../storage/types.js';
 import { decodeMonthSummary } from './codec.js';
 import { MASTER_KEY, MONTHS_PREFIX, isNewerKey, parseMonthKey } from './months.js';
@@ -94,7 +96,8 @@ export interface UpdateMasterOptions {
   mutate: (master: MasterIndex) => boolean;
   /**
    * After a write on a store without conditional writes: true when the re-read master still
-   * holds our change (another writer may have overwritten it); retried otherwise.
+   * holds our change (another writer may have overwritten it); retried otherwise. Default:
+   * `mutate` finds nothing to change in it.
    */
   verify?: (master: MasterIndex) => boolean;
   signal?: AbortSignal;
@@ -107,83 +110,32 @@ export interface UpdateMasterOptions {
   logger?: { warn(obj: object, msg: string): void };
 }
 
-// 12 attempts with 50 ms doubling (capped at 2 s) ride out a dozen builders committing at once;
-// a master update is a few KB, so a retry costs little.
-const DEFAULT_ATTEMPTS = 12;
-const DEFAULT_BACKOFF_MS = 50;
-const MAX_BACKOFF_MS = 2000;
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Read-modify-write of the master index, retried on a lost race. Returns the master as written. */
+/**
+ * Read-modify-write of the master index (storage/read-modify-write.ts: ifMatch, retries on a
+ * lost race, read-back check where conditions are not enforced). An unreadable master is
+ * replaced at the last attempt: readers heal from the month listing anyway, and `mutate` re-adds
+ * what the caller knows. Returns the master as written.
+ */
 export async function updateMaster(options: UpdateMasterOptions): Promise<MasterIndex> {
-  const { store, signal } = options;
-  const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
-  const backoff = options.backoffMs ?? DEFAULT_BACKOFF_MS;
-  const random = options.random ?? Math.random;
   const now = options.now ?? (() => new Date());
-  let lastError: unknown;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (attempt > 0) await sleep(random() * Math.min(MAX_BACKOFF_MS, backoff * 2 ** (attempt - 1)), signal);
-    let snapshot: MasterSnapshot;
-    try {
-      snapshot = await readMaster(store, { signal });
-    } catch (error) {
-      if (isAbortError(error)) throw error;
-      // A store hiccup, or a torn read (some S3-compatible stores serve an object while it is
-      // being replaced): try again. A master still unreadable at the last attempt is corrupt:
-      // it is replaced (readers heal from the month listing anyway, and `mutate` re-adds what
-      // the caller knows).
-      if (error instanceof StoreError || (error instanceof CorruptIndexError && attempt < attempts - 1)) {
-        lastError = error;
-        continue;
-      }
-      if (!(error instanceof CorruptIndexError)) throw error;
-      options.logger?.warn({ err: error }, 'master index is corrupt: rewriting it');
-      const object = await store.get(MASTER_KEY, { signal });
-      snapshot = { master: emptyMaster(), etag: object?.etag };
-    }
-    const master = snapshot.master;
-    if (!options.mutate(master)) return master;
-    master.updatedAt = now().toISOString();
-    try {
-      await store.put(MASTER_KEY, serializeMaster(master), {
-        signal,
-        contentType: 'application/json',
-        ...(snapshot.etag === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: snapshot.etag }),
-      });
-    } catch (error) {
-      // A lost race, or a failed write (which may or may not have landed: the next attempt
-      // re-reads, and `mutate` finds nothing to do when it did).
-      if (error instanceof PreconditionFailedError || (error instanceof StoreError && !isAbortError(error))) {
-        lastError = error;
-        continue;
-      }
-      throw error;
-    }
-    if (store.supportsConditionalWrites || !options.verify) return master;
-    // No atomic condition: check that no other writer's update replaced ours.
-    const check = await readMaster(store, { signal }).catch((error: unknown) => {
-      if (isAbortError(error)) throw error;
-      return undefined;
-    });
-    if (check && options.verify(check.master)) return master;
-    lastError = new PreconditionFailedError({ message: 'master index update was overwritten by another writer', context: { key: MASTER_KEY } });
-  }
-  throw lastError ?? new PreconditionFailedError({ message: 'master index update kept losing races', context: { key: MASTER_KEY } });
+  const { value } = await updateObject<MasterIndex>({
+    store: options.store,
+    key: MASTER_KEY,
+    codec: { decode: parseMaster, encode: serializeMaster, empty: () => emptyMaster() },
+    mutate: (master) => {
+      if (!options.mutate(master)) return false;
+      master.updatedAt = now().toISOString();
+      return true;
+    },
+    ...(options.verify ? { verify: options.verify } : {}),
+    contentType: 'application/json',
+    signal: options.signal,
+    attempts: options.attempts,
+    backoffMs: options.backoffMs,
+    random: options.random,
+    logger: options.logger,
+  });
+  return value;
 }
 
 /** Month object keys in the store, grouped by month, newest first. */

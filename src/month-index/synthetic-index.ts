@@ -96,7 +96,7 @@ export async function* readSyntheticIndex(
     path = opened.path;
     options.onOpen?.(path);
     let columns: Columns | undefined;
-    for await (const line of indexLines(opened.chunks)) {
+    for await (const line of indexLines(opened.chunks, { path: opened.path, signal: options.signal })) {
       stats.lines++;
       if (line.length === 0 || line.startsWith('#')) continue;
       if (!columns) {

@@ -201,11 +201,22 @@ export interface BuildEvent {
 }
 
 export interface BuildService {
-  /** Queues a build; a month already queued or running joins that job (its id is returned). */
+  /**
+   * Queues a build; a month already queued or running joins that job (its id is returned). Throws
+   * BuildQueueFullError when the queue is at its cap.
+   */
   submit(request: { months: string[]; allowShrink?: boolean }): BuildJob;
   get(id: string): BuildJob | undefined;
   /** Resolves when the job ends (for the command line and tests). */
   wait(id: string, options?: { signal?: AbortSignal }): Promise<BuildJob>;
+  /**
+   * Cancels a job: a queued one never runs; a running one stops at once (its signal), keeping
+   * the months it finished and leaving the others as they were. Returns what the job was when
+   * asked, or undefined when there is no such job. The job ends `failed`, saying it was cancelled.
+   */
+  cancel(id: string): 'queued' | 'running' | 'finished' | undefined;
+  /** Recent jobs, newest first: the active ones and the last finished ones (bounded). */
+  list(options?: { limit?: number }): BuildJob[];
   /** Listen to every job's events; returns the unsubscribe function. */
   subscribe?(listener: (event: BuildEvent) => void): () => void;
   close(): Promise<void>;

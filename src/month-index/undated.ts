@@ -7,13 +7,14 @@
  * without downloading again, for as long as its `date_update` is unchanged.
  *
  * It is a cache, not a source of truth: losing an update (a race on a store without conditional
- * writes) only means reading the file again. Writes are still read-modify-write with ifMatch,
- * retried, so concurrent builders normally merge.
+ * writes) only means reading the file again. Writes are still the store's read-modify-write
+ * (storage/read-modify-write.ts: ifMatch, retried, read back where conditions are not enforced),
+ * so concurrent builders normally merge.
  */
 import { compress, decompress } from '@mongodb-js/zstd';
 import { PreconditionFailedError } from '../errors.js';
+import { updateObject } from '../storage/read-modify-write.js';
 import type { BlobStore } from '../storage/types.js';
-import { sleep } from './master.js';
 import { UNDATED_KEY } from './months.js';
 
 export const UNDATED_FORMAT_VERSION = 1;
@@ -36,28 +37,36 @@ export interface UndatedSnapshot {
   etag: string | undefined;
 }
 
+type Logger = { warn(obj: object, msg: string): void };
+
+async function decode(bytes: Uint8Array): Promise<Map<string, UndatedEntry>> {
+  const raw = await decompress(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const parsed = JSON.parse(raw.toString('utf8')) as Partial<EncodedRegistry>;
+  if (parsed.formatVersion !== UNDATED_FORMAT_VERSION || !parsed.entries || typeof parsed.entries !== 'object') throw new Error('unknown format');
+  const entries = new Map<string, UndatedEntry>();
+  for (const [id, value] of Object.entries(parsed.entries)) {
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      entries.set(id, { dateUpdate: value[0], month: value[1] });
+    }
+  }
+  return entries;
+}
+
+/** Decodes, or starts a new registry when the bytes cannot be read (it is only a cache). */
+async function decodeOrEmpty(bytes: Uint8Array, logger: Logger | undefined): Promise<Map<string, UndatedEntry>> {
+  try {
+    return await decode(bytes);
+  } catch (error) {
+    logger?.warn({ err: error, key: UNDATED_KEY }, 'undated registry unreadable: starting a new one');
+    return new Map();
+  }
+}
+
 /** Reads the registry; a missing or unreadable one is empty (it is only a cache). */
-export async function readUndated(
-  store: BlobStore,
-  options: { signal?: AbortSignal; logger?: { warn(obj: object, msg: string): void } } = {},
-): Promise<UndatedSnapshot> {
+export async function readUndated(store: BlobStore, options: { signal?: AbortSignal; logger?: Logger } = {}): Promise<UndatedSnapshot> {
   const object = await store.get(UNDATED_KEY, { signal: options.signal });
   if (!object) return { entries: new Map(), etag: undefined };
-  try {
-    const raw = await decompress(Buffer.from(object.body.buffer, object.body.byteOffset, object.body.byteLength));
-    const parsed = JSON.parse(raw.toString('utf8')) as Partial<EncodedRegistry>;
-    if (parsed.formatVersion !== UNDATED_FORMAT_VERSION || !parsed.entries || typeof parsed.entries !== 'object') throw new Error('unknown format');
-    const entries = new Map<string, UndatedEntry>();
-    for (const [id, value] of Object.entries(parsed.entries)) {
-      if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
-        entries.set(id, { dateUpdate: value[0], month: value[1] });
-      }
-    }
-    return { entries, etag: object.etag };
-  } catch (error) {
-    options.logger?.warn({ err: error, key: UNDATED_KEY }, 'undated registry unreadable: starting a new one');
-    return { entries: new Map(), etag: object.etag };
-  }
+  return { entries: await decodeOrEmpty(object.body, options.logger), etag: object.etag };
 }
 
 async function encode(entries: Map<string, UndatedEntry>, now: Date): Promise<Uint8Array> {
@@ -78,46 +87,47 @@ export interface MergeUndatedOptions {
   signal?: AbortSignal;
   now?: () => Date;
   random?: () => number;
-  logger?: { warn(obj: object, msg: string): void };
+  logger?: Logger;
 }
 
-// Same reasoning as the master index's retries: small object, rare writes.
+// Fewer attempts than the master index's: a lost registry update only costs a re-read next time.
 const ATTEMPTS = 8;
-const BACKOFF_MS = 50;
 
 /** Merge this build's knowledge into the registry (read-modify-write, retried on a lost race). */
 export async function mergeUndated(options: MergeUndatedOptions): Promise<void> {
-  const { store, updates, current, signal } = options;
-  const random = options.random ?? Math.random;
+  const { store, updates, current, signal, logger } = options;
   const now = options.now ?? (() => new Date());
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (attempt > 0) await sleep(random() * BACKOFF_MS * 2 ** (attempt - 1), signal);
-    const snapshot = await readUndated(store, { signal, logger: options.logger });
-    const entries = snapshot.entries;
-    let changed = false;
-    for (const id of [...entries.keys()]) {
-      if (!current.has(id)) {
-        entries.delete(id);
-        changed = true;
-      }
-    }
-    for (const [id, entry] of updates) {
-      const old = entries.get(id);
-      if (old?.dateUpdate === entry.dateUpdate && old.month === entry.month) continue;
-      entries.set(id, entry);
-      changed = true;
-    }
-    if (!changed) return;
-    try {
-      await store.put(UNDATED_KEY, await encode(entries, now()), {
-        signal,
-        contentType: 'application/zstd',
-        ...(snapshot.etag === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: snapshot.etag }),
-      });
-      return;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-    }
+  try {
+    await updateObject<Map<string, UndatedEntry>>({
+      store,
+      key: UNDATED_KEY,
+      codec: { decode: (bytes) => decodeOrEmpty(bytes, logger), encode: (entries) => encode(entries, now()), empty: () => new Map() },
+      mutate: (entries) => {
+        let changed = false;
+        for (const id of [...entries.keys()]) {
+          if (!current.has(id)) {
+            entries.delete(id);
+            changed = true;
+          }
+        }
+        for (const [id, entry] of updates) {
+          const old = entries.get(id);
+          if (old?.dateUpdate === entry.dateUpdate && old.month === entry.month) continue;
+          entries.set(id, entry);
+          changed = true;
+        }
+        return changed;
+      },
+      // What this build learnt is there (pruning is best effort: another builder's index may differ).
+      verify: (entries) => [...updates].every(([id, e]) => entries.get(id)?.dateUpdate === e.dateUpdate && entries.get(id)?.month === e.month),
+      contentType: 'application/zstd',
+      signal,
+      attempts: ATTEMPTS,
+      random: options.random,
+      logger,
+    });
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    logger?.warn({ key: UNDATED_KEY }, 'undated registry update kept losing races: skipped (files will be read again)');
   }
-  options.logger?.warn({ key: UNDATED_KEY }, 'undated registry update kept losing races: skipped (files will be read again)');
 }

@@ -3,4 +3,6 @@ export { createBlobStore, type BlobStoreOptions } from './create-blob-store.js';
 export { createLocalBlobStore, type LocalBlobStoreOptions } from './local-blob-store.js';
 export { createS3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
 export { parseS3Url, isS3Url, type S3Settings } from './s3-client.js';
+export { updateObject, type ObjectCodec, type UpdateObjectOptions, type UpdateOutcome } from './read-modify-write.js';
+export { withReadRetry, type ReadRetryOptions } from './with-read-retry.js';
 export type { BlobStore, ListedObject, OperationOptions, PutOptions, StoredObject } from './types.js';

@@ -2,9 +2,11 @@
  * The index store in a local directory.
  *
  * - Layout: key `months/2023/2023-04.abc.json.zst` is the file `<root>/months/2023/2023-04.abc.json.zst`.
- * - Atomic writes: a temp file `.<name>.<pid>.<random>.tmp` in the same directory, written,
- *   fsynced, renamed over the target, then the directory fsynced. Readers open the old file or
- *   the new one, never a mix; a failed or aborted write removes its temp file.
+ * - Atomic writes: a temp file `.<name>.<host>-<pid>.<random>.tmp` in the same directory,
+ *   written, fsynced, renamed over the target, then the directory fsynced. Readers open the old
+ *   file or the new one, never a mix; a failed or aborted write removes its temp file.
+ * - What a killed writer leaves (its temp file, its lock file) is swept when the store is opened
+ *   (its first write) and then at most hourly (local-sweep.ts).
  * - Etag: the first 32 hex digits of the content's SHA-256, so it changes exactly when the bytes
  *   do (mtime+size can miss two same-size writes within the clock's resolution).
  * - Conditional writes are enforced (`supportsConditionalWrites: true`): every write and delete
@@ -15,13 +17,14 @@
  *   start a segment with '.' (keys.ts).
  * - `list` gives size and lastModified but no etag (that would mean reading every file).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { AbortedError, PreconditionFailedError, StoreError, type ErrorContext } from '../errors.js';
 import { assertValidKey, assertValidPrefix, compareKeys } from './keys.js';
 import { acquireFileLock, createKeyMutex } from './locks.js';
+import { createTempPath, sweepLocalStore } from './local-sweep.js';
 import type { BlobStore, ListedObject, OperationOptions, PutOptions, StoredObject } from './types.js';
 
 export interface LocalBlobStoreOptions {
@@ -31,7 +34,13 @@ export interface LocalBlobStoreOptions {
   lockStaleMs?: number;
   /** Cross-process lock: how long a write waits for the lock before a StoreError (default 10 s). */
   lockTimeoutMs?: number;
+  /** Temp files older than this are a dead writer's, whoever wrote them (default 10 min). */
+  tempStaleMs?: number;
 }
+
+// Sweeps after the first one: hourly is plenty for files that only a killed process leaves, and
+// keeps the walk of the store (a few thousand files) off the write path.
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR']);
 
@@ -66,6 +75,14 @@ function storeFailure(operation: string, context: ErrorContext, error: unknown):
 export function createLocalBlobStore(options: LocalBlobStoreOptions): BlobStore {
   const root = resolve(options.root);
   const mutex = createKeyMutex();
+  let nextSweepMs = 0;
+
+  /** Clears what dead writers left, on the first write and then at most hourly. */
+  async function sweepIfDue(): Promise<void> {
+    if (Date.now() < nextSweepMs) return;
+    nextSweepMs = Date.now() + SWEEP_INTERVAL_MS;
+    await sweepLocalStore(root, { lockStaleMs: options.lockStaleMs, tempStaleMs: options.tempStaleMs }).catch(() => undefined);
+  }
 
   const fileOf = (key: string): string => join(root, ...key.split('/'));
   const lockOf = (file: string): string => join(dirname(file), `.${file.slice(dirname(file).length + 1)}.lock`);
@@ -112,7 +129,7 @@ export function createLocalBlobStore(options: LocalBlobStoreOptions): BlobStore 
     beforeCommit: () => Promise<void>,
   ): Promise<void> {
     const dir = dirname(file);
-    const temp = join(dir, `.${file.slice(dir.length + 1)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const { path: temp, done } = createTempPath(file);
     const context = { file };
     let committed = false;
     try {
@@ -130,6 +147,7 @@ export function createLocalBlobStore(options: LocalBlobStoreOptions): BlobStore 
       await fsyncDir(dir);
     } finally {
       if (!committed) await unlink(temp).catch(() => undefined);
+      done();
     }
   }
 
@@ -139,6 +157,7 @@ export function createLocalBlobStore(options: LocalBlobStoreOptions): BlobStore 
     signal: AbortSignal | undefined,
     task: (verify: () => Promise<void>) => Promise<T>,
   ): Promise<T> {
+    await sweepIfDue();
     return mutex.run(key, async () => {
       checkAborted(signal, { key });
       const file = fileOf(key);

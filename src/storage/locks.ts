@@ -9,6 +9,9 @@
  *   renaming it aside (atomic: one breaker wins) and checking that what was renamed is the lock
  *   judged stale; the holder re-checks its token before it commits (`verify`).
  *
+ * A lock whose key is never written again (a killed builder's new month object) is broken by
+ * the store's sweep instead (`breakStaleLock`, local-sweep.ts), by the same staleness rule.
+ *
  * Limits: this is advisory locking among processes that use this code, on a local file system
  * (or NFS with working O_EXCL). A holder hung for longer than `staleMs` can lose its lock; it
  * then fails its write with a StoreError rather than overwrite.
@@ -17,6 +20,8 @@ import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { AbortedError, StoreError } from '../errors.js';
+import { backoffDelay } from '../util/backoff.js';
+import { sleep } from '../util/sleep.js';
 
 export interface KeyMutex {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
@@ -71,7 +76,7 @@ const DEFAULT_STALE_MS = 30_000;
 // 10 s: far above any queue of writers on one key; past it something is wrong and the caller
 // should hear about it instead of hanging.
 const DEFAULT_TIMEOUT_MS = 10_000;
-// Polls start at 2 ms and grow to 50 ms: contention is short (one small write), so the first
+// Polls back off from 2 ms to at most 50 ms: contention is short (one small write), so the first
 // retries should be quick, and a long wait should not burn CPU.
 const FIRST_POLL_MS = 2;
 const MAX_POLL_MS = 50;
@@ -80,7 +85,8 @@ const HOST = hostname();
 /** Tokens of the locks this process holds: a lock file with our pid and another token is stale. */
 const heldTokens = new Set<string>();
 
-function pidAlive(pid: number): boolean {
+/** Whether a process of this host with that pid exists (EPERM: it does, as another user's). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -110,20 +116,6 @@ function isStale(info: LockInfo | undefined, mtimeMs: number, staleMs: number): 
 
 const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code;
 
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new AbortedError({ message: 'store operation aborted', cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Moves a stale lock aside; restores it if what we moved turns out to be a fresh lock. */
 async function breakLock(path: string, judged: string): Promise<void> {
   const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
@@ -141,6 +133,19 @@ async function breakLock(path: string, judged: string): Promise<void> {
   await unlink(aside).catch(() => undefined);
 }
 
+/**
+ * Breaks the lock file at `path` when it is stale (its holder is dead, or it is older than
+ * `staleMs`); a live lock is left alone. Returns whether it was broken. For sweeps of a store
+ * whose keys nobody may lock again (a killed builder's month object).
+ */
+export async function breakStaleLock(path: string, options: { staleMs?: number } = {}): Promise<boolean> {
+  const [text, info] = await Promise.all([readFile(path, 'utf8').catch(() => undefined), stat(path).catch(() => undefined)]);
+  if (text === undefined || info === undefined) return false;
+  if (!isStale(parseInfo(text), info.mtimeMs, options.staleMs ?? DEFAULT_STALE_MS)) return false;
+  await breakLock(path, text);
+  return true;
+}
+
 export async function acquireFileLock(path: string, options: FileLockOptions = {}): Promise<FileLock> {
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -148,10 +153,13 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
   const token = randomBytes(12).toString('hex');
   const content = JSON.stringify({ pid: process.pid, host: HOST, token, at: Date.now() } satisfies LockInfo);
   const started = Date.now();
-  let pollMs = FIRST_POLL_MS;
+  let polls = 0;
 
   for (;;) {
     if (signal?.aborted) throw new AbortedError({ message: 'store operation aborted', context: { lock: path }, cause: signal.reason });
+    // Known as ours before the file exists: a sweep or a second store of this process reading
+    // it half-written must not judge it a dead holder's.
+    heldTokens.add(token);
     try {
       const handle = await open(path, 'wx');
       try {
@@ -159,9 +167,9 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
       } finally {
         await handle.close();
       }
-      heldTokens.add(token);
       break;
     } catch (error) {
+      heldTokens.delete(token);
       if (code(error) !== 'EEXIST') {
         throw new StoreError({ message: 'could not create the store lock file', context: { lock: path }, cause: error });
       }
@@ -178,8 +186,11 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
         context: { lock: path, holder: parseInfo(text) },
       });
     }
-    await wait(Math.floor(pollMs / 2 + (Math.random() * pollMs) / 2), signal);
-    pollMs = Math.min(MAX_POLL_MS, pollMs * 2);
+    await sleep(backoffDelay(polls++, { baseMs: FIRST_POLL_MS, maxMs: MAX_POLL_MS }), {
+      signal,
+      message: 'store operation aborted',
+      context: { lock: path },
+    });
   }
 
   let released = false;

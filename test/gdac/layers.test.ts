@@ -1,15 +1,14 @@
 /**
- * The composable layers on their own (no I/O): back-off with full jitter, Retry-After parsing,
- * the limiter, withRetry and withFailover over scripted fetchers.
+ * The composable layers on their own (no I/O): Retry-After parsing, withRetry and withFailover
+ * over scripted fetchers (back-off and the limiter: test/util/).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AbortedError, UpstreamNotFoundError, UpstreamTimeoutError } from '../../src/errors.js';
 import { createStatsCollector, type FetchResult, type Fetcher } from '../../src/gdac/fetcher.js';
-import { createLimiter } from '../../src/gdac/limiter.js';
 import { TransientUpstreamError, isTransient, parseRetryAfter } from '../../src/gdac/transient.js';
 import { withFailover } from '../../src/gdac/with-failover.js';
-import { backoffDelay, withRetry } from '../../src/gdac/with-retry.js';
+import { withRetry } from '../../src/gdac/with-retry.js';
 
 /** A fetcher that plays a script: each call takes the next outcome (the last one repeats). */
 function scripted(name: string, outcomes: Array<Error | 'ok'>): Fetcher & { calls: number } {
@@ -35,13 +34,6 @@ function scripted(name: string, outcomes: Array<Error | 'ok'>): Fetcher & { call
 
 const transient = (): Error => new TransientUpstreamError({ message: 'scripted 503' });
 
-test('full-jitter back-off: within [0, base·2^n), capped', () => {
-  assert.equal(backoffDelay(0, 100, 30_000, () => 0.999), 99);
-  assert.equal(backoffDelay(3, 100, 30_000, () => 0.5), 400);
-  assert.equal(backoffDelay(20, 100, 30_000, () => 0.5), 15_000);
-  assert.equal(backoffDelay(5, 100, 30_000, () => 0), 0);
-});
-
 test('Retry-After: delta-seconds and HTTP dates', () => {
   const now = Date.parse('2024-01-01T00:00:00Z');
   assert.equal(parseRetryAfter('3', now), 3000);
@@ -49,27 +41,6 @@ test('Retry-After: delta-seconds and HTTP dates', () => {
   assert.equal(parseRetryAfter('Sun, 31 Dec 2023 00:00:00 GMT', now), 0);
   assert.equal(parseRetryAfter('soon', now), undefined);
   assert.equal(parseRetryAfter(undefined, now), undefined);
-});
-
-test('limiter: FIFO, bounded, and a waiter can abort', async () => {
-  const limiter = createLimiter(2);
-  const a = await limiter.acquire();
-  const b = await limiter.acquire();
-  assert.equal(limiter.active, 2);
-  const controller = new AbortController();
-  const c = limiter.acquire(controller.signal);
-  const d = limiter.acquire();
-  assert.equal(limiter.waiting, 2);
-  controller.abort();
-  await assert.rejects(c, AbortedError);
-  assert.equal(limiter.waiting, 1);
-  a();
-  a(); // idempotent
-  const releaseD = await d;
-  assert.equal(limiter.active, 2);
-  b();
-  releaseD();
-  assert.equal(limiter.active, 0);
 });
 
 test('withRetry: transient retried, permanent thrown at once, retries counted', async () => {

@@ -1,11 +1,12 @@
 /** Reading the GDAC profile index as a stream: gzip, comments, columns by name, core files only. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gzipSync } from 'node:zlib';
-import { GdacIndexError, UpstreamError, UpstreamNotFoundError } from '../../src/errors.js';
+import { once } from 'node:events';
+import { createGzip, gzipSync } from 'node:zlib';
+import { AbortedError, GdacIndexError, UpstreamError, UpstreamNotFoundError } from '../../src/errors.js';
 import type { GdacSource } from '../../src/gdac/types.js';
 import { candidateMonths } from '../../src/month-index/builder.js';
-import { isCoreProfileId, parseIndexDate, readGdacIndex, type GdacIndexRow } from '../../src/month-index/gdac-index.js';
+import { MAX_LINE_BYTES, isCoreProfileId, isMalformedIndexError, parseIndexDate, readGdacIndex, type GdacIndexRow } from '../../src/month-index/gdac-index.js';
 
 const HEADER = [
   '# Title : Profile directory file of the Argo Global Data Assembly Center',
@@ -132,4 +133,92 @@ test('candidates: the index date is rounded, so a second past either edge counts
   assert.deepEqual(candidateMonths(Date.UTC(2024, 0, 31, 23, 59, 58), wanted), ['2024-01']);
   assert.deepEqual(candidateMonths(Date.UTC(2024, 0, 15), new Set(['2024-02'])), []);
   assert.deepEqual(candidateMonths(Date.UTC(2024, 3, 1), wanted), ['2024-03'], 'only wanted months');
+});
+
+/** A GdacSource whose index is an endless stream of chunks from `next` (counts what was pulled). */
+function endlessGdac(next: (i: number) => Uint8Array): GdacSource & { pulled: number } {
+  const gdac = {
+    ...memoryGdac({}),
+    pulled: 0,
+    async stream() {
+      return (async function* () {
+        for (let i = 0; ; i++) {
+          gdac.pulled++;
+          yield next(i);
+        }
+      })();
+    },
+  };
+  return gdac;
+}
+
+test('a line without end is refused after MAX_LINE_BYTES, naming the line, without reading on', async () => {
+  const header = Buffer.from('file,date,date_update\n');
+  const filler = new Uint8Array(64 * 1024).fill(0x61);
+  // An endless line: were it read to its end, the test would never finish.
+  const gdac = endlessGdac((i) => (i === 0 ? new Uint8Array(Buffer.concat([header, Buffer.from(ROWS[0] + '\n')])) : filler));
+  await assert.rejects(readAll(gdac, 'ar_index_global_prof.txt'), (error: unknown) => {
+    assert.ok(error instanceof GdacIndexError);
+    assert.ok(isMalformedIndexError(error));
+    assert.match(error.message, /line 3 is longer than 4096 bytes/);
+    return true;
+  });
+  assert.equal(gdac.pulled, 2, 'refused in the first chunk that holds the long line');
+
+  // The same in small pieces: refused once the pieces pass the limit, not at the end.
+  const small = endlessGdac((i) => (i === 0 ? new Uint8Array(header) : new Uint8Array(100).fill(0x62)));
+  await assert.rejects(readAll(small, 'ar_index_global_prof.txt'), /line 2 is longer than 4096 bytes/);
+  assert.ok(small.pulled <= 2 + Math.ceil(MAX_LINE_BYTES / 100), `pulled ${small.pulled} chunks`);
+});
+
+/** Gzips a header and a 256 MB line of 'a' (and its newline), streaming: ~260 KB out. */
+async function gzippedHugeLine(): Promise<Uint8Array> {
+  const gzip = createGzip({ level: 9 });
+  const out: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => out.push(chunk));
+  const ended = once(gzip, 'end');
+  gzip.write('file,date,date_update\n');
+  const mb = Buffer.alloc(1 << 20, 0x61);
+  for (let i = 0; i < 256; i++) if (!gzip.write(mb)) await once(gzip, 'drain');
+  gzip.end('\n');
+  await ended;
+  return new Uint8Array(Buffer.concat(out));
+}
+
+test('a 256 MB line gzipped to a few hundred KB is refused as soon as it is seen', async () => {
+  const gz = await gzippedHugeLine();
+  assert.ok(gz.length < 1024 * 1024, `${gz.length} bytes gzipped`);
+  const gdac = memoryGdac({ 'ar_index_global_prof.txt.gz': gz }, 16 * 1024);
+  await assert.rejects(readAll(gdac), /line 2 is longer than 4096 bytes: not a GDAC profile index/);
+});
+
+test('lines up to the limit are read whole across chunks of any size; rows longer than the default can be allowed', async () => {
+  const long = `${ROWS[0]},${'x'.repeat(MAX_LINE_BYTES - ROWS[0].length - 1)}`;
+  assert.equal(long.length, MAX_LINE_BYTES);
+  const body = text(['file,date,latitude,longitude,ocean,profiler_type,institution,date_update', long, ROWS[6]], '\r\n');
+  for (const chunk of [1, 3, 4096, 1 << 20]) {
+    const rows = await readAll(memoryGdac({ 'ar_index_global_prof.txt': body }, chunk), 'ar_index_global_prof.txt');
+    assert.deepEqual(rows.map((r) => r.id), ['aoml/13857/profiles/R13857_001.nc', 'meds/4901079/profiles/D4901079_001.nc'], `chunks of ${chunk}`);
+  }
+  const tooLong = text(['file,date,date_update', `${long}x`]);
+  await assert.rejects(readAll(memoryGdac({ 'ar_index_global_prof.txt': tooLong }, 1000), 'ar_index_global_prof.txt'), /line 2 is longer/);
+  const rows: GdacIndexRow[] = [];
+  for await (const row of readGdacIndex({ gdac: memoryGdac({ 'x.txt': tooLong }, 1000), indexPath: 'x.txt', maxLineBytes: 8192 })) rows.push(row);
+  assert.equal(rows.length, 1);
+});
+
+test('an abort ends the read at the next chunk with AbortedError', async () => {
+  const controller = new AbortController();
+  const gdac = endlessGdac((i) => {
+    if (i === 3) controller.abort(new Error('cancelled by the test'));
+    return new Uint8Array(Buffer.from(i === 0 ? 'file,date,date_update\n' : `${ROWS[0]}\n`.repeat(100)));
+  });
+  const rows: GdacIndexRow[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const row of readGdacIndex({ gdac, indexPath: 'ar_index_global_prof.txt', signal: controller.signal })) rows.push(row);
+    })(),
+    AbortedError,
+  );
+  assert.ok(gdac.pulled <= 5, `pulled ${gdac.pulled} chunks after the abort`);
 });

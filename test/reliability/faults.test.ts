@@ -13,6 +13,8 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { readMaster } from '../../src/month-index/master.js';
 import { createBlobStore } from '../../src/storage/index.js';
 import { within } from './kit/bounded.js';
 import { buildMonths, getProfiles, inspectStore, s3Store, startFixture, type Fixture } from './kit/harness.js';
@@ -45,6 +47,22 @@ async function builtFixture(t: TestContext): Promise<Fixture & { baseline: (q: s
   };
 }
 
+/**
+ * The months landed: the master index in the app's store names each with the fixture's profile
+ * count, and the month object it points at is there (a job's results alone only say what the
+ * builder meant to write).
+ */
+async function assertLanded(app: FastifyInstance, fx: Fixture, months: string[]): Promise<void> {
+  const { store } = app;
+  const { master } = await readMaster(store);
+  assert.deepEqual(
+    months.map((m) => [m, master.months[m]?.profiles, master.months[m]?.failed]),
+    months.map((m) => [m, fx.gdac.countByMonth.get(m), 0]),
+    'the master index names the months with their profiles',
+  );
+  for (const m of months) assert.ok(await store.get(master.months[m].key), `${m}: the month object is in the store`);
+}
+
 function errorLine(lines: Record<string, unknown>[]): { status: number; message: string } | undefined {
   const last = lines[lines.length - 1] as { error?: { status: number; message: string } } | undefined;
   return last?.error;
@@ -64,6 +82,7 @@ describe('GDAC faults during a build', () => {
       fx.gdac.months.map((m) => [m, fx.gdac.countByMonth.get(m), 0]),
     );
     assert.ok(app.gdac.stats().retries >= 5, `retries: ${app.gdac.stats().retries}`);
+    await assertLanded(app, fx, fx.gdac.months);
   });
 
   test('connection resets are retried: the months are complete', async (t) => {
@@ -74,6 +93,7 @@ describe('GDAC faults during a build', () => {
     assert.equal(job.status, 'succeeded');
     assert.equal(job.results[0].profiles, 5);
     assert.equal(job.results[0].failed, 0);
+    await assertLanded(app, fx, ['2023-01']);
   });
 
   test('a body cut short in transit (truncate) is retried', async (t) => {
@@ -84,6 +104,7 @@ describe('GDAC faults during a build', () => {
     assert.equal(job.status, 'succeeded');
     assert.equal(job.results[0].profiles, 5);
     assert.equal(job.results[0].failed, 0);
+    await assertLanded(app, fx, ['2023-01']);
   });
 
   test('a truncated and a corrupt NetCDF file are recorded, the rest indexed, and a rebuild heals them', async (t) => {
@@ -317,6 +338,11 @@ describe('index store unreachable (s3rver stopped, then restarted on the same po
       assert.equal(ready.statusCode, 200, ready.body);
       const job = await buildMonths(app, ['2023-01']);
       assert.equal(job.status, 'succeeded', job.error);
+      // Landed in the S3 store: a fresh store on the same bucket finds the month and its profiles.
+      await assertLanded(app, fx, ['2023-01']);
+      const replica = await fx.app();
+      assert.deepEqual((await replica.catalog.listMonths()).map((m) => [m.month, m.profiles]), [['2023-01', 2]]);
+      assert.equal(replica.store.description, app.store.description);
     },
   );
 });

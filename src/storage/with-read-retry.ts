@@ -4,11 +4,12 @@
  * Not after a StoreTimeoutError: a store that did not answer within its deadline will not in the
  * next 150 ms, and retrying would multiply the time a query waits for its 503.
  * Writes pass through untouched: their retries belong to the callers that know whether a write
- * may be repeated (the master index's read-modify-write loop).
+ * may be repeated (read-modify-write.ts).
  */
-import { AbortedError, StoreError, StoreTimeoutError, isAbortError } from '../errors.js';
-import type { BlobStore } from '../storage/types.js';
-import { sleep } from './master.js';
+import { StoreError, StoreTimeoutError, isAbortError } from '../errors.js';
+import { backoffDelay } from '../util/backoff.js';
+import { sleep } from '../util/sleep.js';
+import type { BlobStore } from './types.js';
 
 export interface ReadRetryOptions {
   /** Attempts per read, the first included (default 3). */
@@ -32,10 +33,9 @@ export function withReadRetry(store: BlobStore, options: ReadRetryOptions = {}):
       try {
         return await run();
       } catch (error) {
+        // A store timeout already waited its whole deadline: retrying it would only multiply the wait.
         if (!(error instanceof StoreError) || error instanceof StoreTimeoutError || isAbortError(error) || attempt >= attempts) throw error;
-        await sleep(random() * backoff * 2 ** (attempt - 1), signal).catch((reason: unknown) => {
-          throw new AbortedError({ message: 'store read aborted', context: {}, cause: reason });
-        });
+        await sleep(backoffDelay(attempt - 1, { baseMs: backoff, random }), { signal, message: 'store read aborted' });
       }
     }
   }
