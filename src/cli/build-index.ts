@@ -19,6 +19,7 @@ import { createLogger } from '../logger.js';
 import { addMonths, isMonth, monthOf, monthsBetween } from '../month-index/months.js';
 import type { BuildEvent, BuildJob, MonthFailure } from '../month-index/types.js';
 import { createServices, type CreateServicesOptions } from '../services.js';
+import { checkLocalPaths } from '../startup-checks.js';
 
 export const USAGE = `Usage: npm run build-index -- --start YYYY-MM --end YYYY-MM
        npm run build-index -- --months YYYY-MM[,YYYY-MM...]
@@ -207,6 +208,7 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
   let config;
   try {
     config = loadConfig(options.env ?? {});
+    checkLocalPaths(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr.write(`${error.message}\n`);
@@ -236,7 +238,9 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
     if (tty && drawn) io.stderr.write('\n');
     drawn = false;
   };
+  let failure: unknown;
   const onEvent = (event: BuildEvent): void => {
+    if (event.type === 'finished' && event.error !== undefined) failure = event.error;
     if (event.type === 'month' && event.result) {
       if (!tty) {
         const r = event.result;
@@ -273,6 +277,9 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
     }
     if (job.status !== 'succeeded') {
       io.stderr.write(`build-index: FAILED: ${job.error ?? 'unknown error'}\n`);
+      // The job's text is the one an HTTP client gets; the operator at the terminal needs the
+      // path and the cause, which otherwise are only in a JSON log line.
+      if (failure !== undefined && !options.signal?.aborted) io.stderr.write(`build-index:   ${describeFailure(failure)}\n`);
       return options.signal?.aborted ? 130 : 1;
     }
     io.stderr.write(`build-index: done in ${((Date.parse(job.finishedAt ?? '') - Date.parse(job.startedAt ?? '')) / 1000).toFixed(1)} s\n`);
@@ -283,6 +290,28 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
     unsubscribe?.();
     await services.close();
   }
+}
+
+/**
+ * One line for an error and its causes: each message once (a wrapper often repeats its cause's),
+ * then the context that names what was being read (path, location, key) when no message did.
+ */
+export function describeFailure(error: unknown): string {
+  const messages: string[] = [];
+  const where: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message && !messages.some((m) => m.includes(message))) messages.push(message);
+    const context = (e as { context?: Record<string, unknown> }).context;
+    for (const key of ['path', 'location', 'key', 'url']) {
+      const value = context?.[key];
+      if (typeof value === 'string' && value !== '') where.push(value);
+    }
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  const text = messages.join(': ');
+  const unnamed = where.filter((w) => !text.includes(w));
+  return unnamed.length > 0 ? `${text} (${[...new Set(unnamed)].join(', ')})` : text;
 }
 
 function isMain(): boolean {

@@ -1,6 +1,7 @@
 /** `npm run build-index`: arguments, exit codes, progress output, the summary table. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { monthsFromArgs, parseSlice, runBuildIndex, sliceMonths, UsageError, type BuildRequest, type CliIo } from '../../src/cli/build-index.js';
@@ -123,6 +124,18 @@ test('a build that cannot read the GDAC index exits 1 and says why', async (t) =
   const env = { ARGO_GDAC: await tempDir(t, 'empty-gdac-'), ARGO_INDEX_STORE: await tempDir(t, 'store-'), LOG_LEVEL: 'silent' };
   assert.equal(await runBuildIndex({ argv: ['--months', '2024-01'], io, env }), 1);
   assert.match(io.err, /FAILED: The GDAC profile index could not be read/);
+  // The human line names the file and the cause, not only the JSON log (silent here).
+  const detail = io.err.split('\n').find((l) => l.startsWith('build-index:   '));
+  assert.ok(detail, io.err);
+  assert.ok(detail.includes(join(env.ARGO_GDAC, 'ar_index_global_prof.txt')), detail);
+  assert.match(detail, /ENOENT: no such file or directory/);
+});
+
+test('a local GDAC root that does not exist is a configuration error naming ARGO_GDAC (exit 2)', async (t) => {
+  const io = captureIo();
+  const env = { ARGO_GDAC: join(await tempDir(t, 'gone-'), 'nonexistent'), ARGO_INDEX_STORE: await tempDir(t, 'store-'), LOG_LEVEL: 'silent' };
+  assert.equal(await runBuildIndex({ argv: ['--months', '2024-01'], io, env }), 2);
+  assert.equal(io.err, `Invalid configuration:\n  ARGO_GDAC: the local GDAC root ${JSON.stringify(env.ARGO_GDAC)} does not exist\n`);
 });
 
 test('a slice builds only its own months', async (t) => {
