@@ -14,6 +14,7 @@ import { realpathSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { BUILD_MONTHS_CONVENTION, FIRST_ARGO_MONTH, buildMonthBoundsIssue } from '../../schemas/admin.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { addMonths, isMonth, monthOf, monthsBetween } from '../month-index/months.js';
@@ -27,6 +28,8 @@ export const USAGE = `Usage: npm run build-index -- --start YYYY-MM --end YYYY-M
 
 Builds (or incrementally rebuilds) the month indexes of the given months from the GDAC,
 with the same configuration as the server (ARGO_GDAC, ARGO_GDAC_INDEX, ARGO_INDEX_STORE, ...).
+Months are YYYY-MM, both ends of a range included, from ${FIRST_ARGO_MONTH} (the first Argo
+profiles) to the current month (UTC); queries, unlike builds, take dates.
 
 Options:
   --start YYYY-MM   first month (included)
@@ -146,13 +149,20 @@ export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsO
     if (values.start === undefined) throw new UsageError('give --start YYYY-MM (and --end), --months or --recent');
     const end = values.end ?? values.start;
     for (const [name, value] of [['--start', values.start], ['--end', end]] as const) {
-      if (!isMonth(value)) throw new UsageError(`${name}: not a month as YYYY-MM: ${JSON.stringify(value)}`);
+      if (!isMonth(value)) throw new UsageError(`${name}: not a month as YYYY-MM: ${JSON.stringify(value)} (${BUILD_MONTHS_CONVENTION})`);
     }
     if (end < values.start) throw new UsageError(`--end ${end} is before --start ${values.start}`);
+    // The same bounds as POST /admin/builds: from the first Argo profiles to the current month.
+    for (const [name, value] of [['--start', values.start], ['--end', end]] as const) {
+      const issue = buildMonthBoundsIssue(value, options.now ?? new Date());
+      if (issue) throw new UsageError(`${name}: ${issue}`);
+    }
     months = monthsBetween(values.start, end);
   }
   const bad = months.filter((m) => !isMonth(m));
-  if (bad.length > 0) throw new UsageError(`not months as YYYY-MM: ${bad.join(', ')}`);
+  if (bad.length > 0) throw new UsageError(`not months as YYYY-MM: ${bad.join(', ')} (${BUILD_MONTHS_CONVENTION})`);
+  const outside = months.map((m) => buildMonthBoundsIssue(m, options.now ?? new Date())).filter((issue) => issue !== undefined);
+  if (outside.length > 0) throw new UsageError(`--months: ${outside.join('; ')}`);
   months = [...new Set(months)].sort();
   if (months.length > MAX_MONTHS) throw new UsageError(`${months.length} months: at most ${MAX_MONTHS} per build`);
   const request: BuildRequest = { months, verbose: values.verbose, allowShrink: values['allow-shrink'] };

@@ -41,6 +41,8 @@ export interface BuildAppOptions {
   /** An existing container (tests, the demo); otherwise one is created and closed with the app. */
   services?: Services;
   logger?: Logger;
+  /** The clock (tests pin it): a build may name months up to the current one. Default: the system clock. */
+  now?: () => Date;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -85,14 +87,14 @@ function createFastify(config: Config, logger: Logger) {
 type App = ReturnType<typeof createFastify>;
 
 /** The routes, each given what it needs at registration; the services are reached at request time. */
-async function registerRoutes(app: App, config: Config): Promise<void> {
+async function registerRoutes(app: App, config: Config, now?: () => Date): Promise<void> {
   await app.register(healthRoutes);
   await app.register(monthsRoutes);
   await app.register(profilesRoutes, { limits: config.limits });
-  await app.register(adminRoutes, { adminToken: config.adminToken });
+  await app.register(adminRoutes, { adminToken: config.adminToken, ...(now ? { now } : {}) });
 }
 
-export async function buildApp({ config, services, logger }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, services, logger, now }: BuildAppOptions): Promise<FastifyInstance> {
   const log = logger ?? services?.logger ?? createLogger(config);
   const app = createFastify(config, log);
 
@@ -111,7 +113,7 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
   await app.register(serviceMetrics);
   await app.register(startupLog, { limits: config.limits, adminEnabled: config.adminToken !== undefined });
 
-  await registerRoutes(app, config);
+  await registerRoutes(app, config, now);
   return app as unknown as FastifyInstance;
 }
 

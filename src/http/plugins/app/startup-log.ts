@@ -56,7 +56,11 @@ export default fp(
         monthsError = `the index store did not list them (${(error as Error).message})`;
       }
       const admin = adminEnabled ? 'on' : 'off (no ARGO_ADMIN_TOKEN)';
-      const monthsText = months ? `${months.length} (${monthRuns(months)})` : `unknown: ${monthsError}`;
+      const monthsText = !months
+        ? `unknown: ${monthsError}`
+        : months.length === 0
+          ? '0 (none built yet: POST /admin/builds or npm run build-index)'
+          : `${months.length} (${monthRuns(months)})`;
       const limitsText =
         `window ≤ ${limits.maxWindowDays} d, ≤ ${limits.maxLevels} levels, ` +
         `max_profiles ${limits.defaultMaxProfiles} (≤ ${limits.maxProfilesLimit})`;
