@@ -3,7 +3,8 @@
  * `src/`.
  *
  * The request names months either as a list or as an inclusive range; both normalize to a sorted
- * list of distinct months, capped (MAX_BUILD_MONTHS) so one request cannot queue centuries.
+ * list of distinct months, capped (MAX_BUILD_MONTHS) so one request cannot queue centuries, and
+ * bounded by the Argo record: from FIRST_ARGO_MONTH to the current month of an injected clock.
  */
 import { z } from 'zod';
 import { commonProblems, count, problemResponse } from './common.js';
@@ -39,12 +40,17 @@ export function currentMonth(now: Date): string {
   return monthName(now.getUTCFullYear() * 12 + now.getUTCMonth());
 }
 
-/** Why a build may not name this month (before the first Argo profile, after the current month), or undefined. */
+/** Why a build may not name this month because it is before the first Argo profiles, or undefined. */
+function tooEarly(month: string): string | undefined {
+  return month < FIRST_ARGO_MONTH ? `${month} is before ${FIRST_ARGO_MONTH}: the first Argo profiles are from 1997` : undefined;
+}
+
+/** Why a build may not name this month (before the first Argo profiles, after the current month), or undefined. */
 export function buildMonthBoundsIssue(month: string, now: Date): string | undefined {
-  if (month < FIRST_ARGO_MONTH) return `${month} is before ${FIRST_ARGO_MONTH}: the first Argo profiles are from 1997`;
+  const early = tooEarly(month);
+  if (early) return early;
   const current = currentMonth(now);
-  if (month > current) return `${month} is after the current month (${current}): there is nothing to build yet`;
-  return undefined;
+  return month > current ? `${month} is after the current month (${current}): there is nothing to build yet` : undefined;
 }
 
 /** A month a build names: YYYY-MM, with a message saying what the other convention is. */
@@ -83,14 +89,16 @@ const buildRequestObject = z
       ctx.addIssue({ code: 'custom', path: ['months'], message: 'give months, or start and end' });
       return;
     }
-    const early = (month: string | undefined) => month !== undefined && MONTH_REGEX.test(month) && month < FIRST_ARGO_MONTH;
-    for (const [i, month] of (body.months ?? []).entries()) {
-      if (early(month)) ctx.addIssue({ code: 'custom', path: ['months', i], message: buildMonthBoundsIssue(month, new Date(0))! });
-    }
+    // The lower bound needs no clock: checked here, so it is reported with the other issues.
+    const early = (path: (string | number)[], month: string | undefined) => {
+      const issue = month !== undefined && MONTH_REGEX.test(month) ? tooEarly(month) : undefined;
+      if (issue) ctx.addIssue({ code: 'custom', path, message: issue });
+    };
+    for (const [i, month] of (body.months ?? []).entries()) early(['months', i], month);
     if (!hasRange) return;
     if (body.start === undefined) ctx.addIssue({ code: 'custom', path: ['start'], message: 'is required with end' });
     if (body.end === undefined) ctx.addIssue({ code: 'custom', path: ['end'], message: 'is required with start' });
-    if (early(body.start)) ctx.addIssue({ code: 'custom', path: ['start'], message: buildMonthBoundsIssue(body.start!, new Date(0))! });
+    early(['start'], body.start);
     if (body.start === undefined || body.end === undefined || !MONTH_REGEX.test(body.start) || !MONTH_REGEX.test(body.end)) return;
     if (body.end < body.start) ctx.addIssue({ code: 'custom', path: ['end'], message: `is before start (${body.start}); ${BUILD_MONTHS_CONVENTION}` });
   })
