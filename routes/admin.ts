@@ -12,12 +12,15 @@ import { buildJobView } from '../src/http/views.js';
 export interface AdminRoutesOptions {
   /** ARGO_ADMIN_TOKEN; undefined turns the admin routes off (403). */
   adminToken: string | undefined;
+  /** The clock: a build may name months up to the current one (UTC). Default: the system clock. */
+  now?: () => Date;
 }
 
 const SECURITY = [{ bearerAuth: [] }];
 
-const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, { adminToken }) => {
+const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, { adminToken, now = () => new Date() }) => {
   await app.register(adminAuth, { token: adminToken });
+  const schemas = adminSchemas({ now });
 
   app.post(
     '/admin/builds',
@@ -27,12 +30,13 @@ const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, { adm
         operationId: 'submitBuild',
         summary: 'Build month indexes',
         description:
-          'Queues a build of the given months (`months`, or an inclusive range `start`..`end`, at most 600) and answers ' +
+          'Queues a build of the given months (`months`, or an inclusive range `start`..`end`, at most 600, from 1997-01 ' +
+          'to the current month) and answers ' +
           '202 at once with the job and a `Location` to poll. A rebuild downloads only new and changed files (by the GDAC ' +
           'index `date_update`); failed files are listed per month and retried. Asking for months that a queued or ' +
           'running job already builds returns that job. Requires `Authorization: Bearer <ARGO_ADMIN_TOKEN>`.',
         security: SECURITY,
-        ...adminSchemas.submit,
+        ...schemas.submit,
       },
     },
     async (request, reply) => {
@@ -52,7 +56,7 @@ const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, { adm
           "A build job's status (queued, running, succeeded, failed), progress in files (done, total, failed) and the " +
           'result of each month written so far. Jobs are kept in memory (the last 200). Requires the bearer token.',
         security: SECURITY,
-        ...adminSchemas.get,
+        ...schemas.get,
       },
     },
     async (request) => {

@@ -3,84 +3,88 @@
  * imports nothing from `src/`.
  */
 import { z } from 'zod';
-import { problemSchema } from './common.js';
+import { commonProblems, count, problemResponse } from './common.js';
 
 /** YYYY-MM with a real month number: also what keeps the parameter from naming any other key. */
 export const MONTH_REGEX = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 export const monthString = z
   .string()
-  .regex(MONTH_REGEX, { error: 'must be a month as YYYY-MM (e.g. 2023-04)' })
-  .meta({ example: '2023-04' });
+  .regex(MONTH_REGEX, { error: (issue) => `must be a month as YYYY-MM, such as 2024-01 (got ${JSON.stringify(issue.input)})` })
+  .meta({ example: '2024-01' });
 
 export const monthSummarySchema = z
   .object({
-    month: z.string().describe('The month, YYYY-MM (UTC).').meta({ example: '2023-04' }),
-    profiles: z.number().int().describe('Profiles in the month index (valid time and position).').meta({ example: 13214 }),
-    start: z.string().nullable().describe('Time of the first profile (ISO 8601), null when the month is empty.').meta({ example: '2023-04-01T00:02:10.000Z' }),
-    end: z.string().nullable().describe('Time of the last profile (ISO 8601), null when the month is empty.').meta({ example: '2023-04-30T23:58:01.000Z' }),
-    built_at: z.string().describe('When this version of the month index was written (ISO 8601).').meta({ example: '2023-05-02T03:10:44.512Z' }),
-    failed: z.number().int().describe('GDAC files that could not be downloaded or read at the last build (retried by the next build).').meta({ example: 0 }),
+    month: z.string().describe('The month, YYYY-MM (UTC).').meta({ example: '2024-01' }),
+    profiles: count().describe('Profiles in the month index (valid time and position).').meta({ example: 149 }),
+    start: z.string().nullable().describe('Time of the first profile (ISO 8601), null when the month is empty.').meta({ example: '2024-01-01T06:33:00.000Z' }),
+    end: z.string().nullable().describe('Time of the last profile (ISO 8601), null when the month is empty.').meta({ example: '2024-01-31T23:59:59.600Z' }),
+    built_at: z.string().describe('When this version of the month index was written (ISO 8601).').meta({ example: '2024-02-01T03:10:44.512Z' }),
+    failed: count().describe('GDAC files that could not be downloaded or read at the last build (retried by the next build).').meta({ example: 0 }),
   })
+  .describe('A built month.')
   .meta({
     id: 'MonthSummary',
-    example: { month: '2023-04', profiles: 13214, start: '2023-04-01T00:02:10.000Z', end: '2023-04-30T23:58:01.000Z', built_at: '2023-05-02T03:10:44.512Z', failed: 0 },
-  })
-  .describe('A built month.');
+    example: { month: '2024-01', profiles: 149, start: '2024-01-01T06:33:00.000Z', end: '2024-01-31T23:59:59.600Z', built_at: '2024-02-01T03:10:44.512Z', failed: 0 },
+  });
 
 export const monthsListResponse = z
   .array(monthSummarySchema)
   .describe('The built months, oldest first.')
   .meta({
     example: [
-      { month: '2023-03', profiles: 13877, start: '2023-03-01T00:00:41.000Z', end: '2023-03-31T23:59:20.000Z', built_at: '2023-05-02T03:09:12.100Z', failed: 0 },
-      { month: '2023-04', profiles: 13214, start: '2023-04-01T00:02:10.000Z', end: '2023-04-30T23:58:01.000Z', built_at: '2023-05-02T03:10:44.512Z', failed: 2 },
+      { month: '2024-01', profiles: 149, start: '2024-01-01T06:33:00.000Z', end: '2024-01-31T23:59:59.600Z', built_at: '2024-02-01T03:10:44.512Z', failed: 0 },
+      { month: '2024-02', profiles: 149, start: '2024-02-01T05:54:00.000Z', end: '2024-02-29T23:59:59.600Z', built_at: '2024-03-01T03:09:12.100Z', failed: 1 },
     ],
   });
 
 export const monthFailureSchema = z
   .object({
-    id: z.string().describe('The file, as a path under dac/.').meta({ example: 'aoml/5906072/profiles/R5906072_121.nc' }),
+    id: z.string().describe('The file, as a path under dac/.').meta({ example: 'aoml/1910000/profiles/R1910000_031.nc' }),
     reason: z.string().describe('Why it could not be indexed.').meta({ example: 'not found on the GDAC (404)' }),
-    date_update: z.string().describe('The GDAC index date_update of the file (YYYYMMDDHHMMSS) when it failed.').meta({ example: '20230423223103' }),
+    date_update: z.string().describe('The GDAC index date_update of the file (YYYYMMDDHHMMSS) when it failed.').meta({ example: '20240123223103' }),
   })
   .describe('A file that could not be downloaded or read.');
 
 export const monthDetailResponse = monthSummarySchema
   .extend({
-    excluded: z.number().int().describe('Files read but not listed: no valid time or position (never returned by a query).').meta({ example: 3 }),
+    excluded: count().describe('Files read but not listed: no valid time or position (never returned by a query).').meta({ example: 1 }),
     source: z.string().describe('The GDAC and profile index the month was built from.').meta({ example: 'GDAC mirrors https://data-argo.ifremer.fr; index ar_index_global_prof.txt.gz' }),
     failures: z.array(monthFailureSchema).describe('The files that failed at the last build.'),
   })
+  .describe("One month's summary, with the files that failed to index.")
   .meta({
     id: 'MonthDetail',
     example: {
-      month: '2023-04',
-      profiles: 13214,
-      start: '2023-04-01T00:02:10.000Z',
-      end: '2023-04-30T23:58:01.000Z',
-      built_at: '2023-05-02T03:10:44.512Z',
+      month: '2024-01',
+      profiles: 149,
+      start: '2024-01-01T06:33:00.000Z',
+      end: '2024-01-31T23:59:59.600Z',
+      built_at: '2024-02-01T03:10:44.512Z',
       failed: 1,
-      excluded: 3,
+      excluded: 1,
       source: 'GDAC mirrors https://data-argo.ifremer.fr; index ar_index_global_prof.txt.gz',
-      failures: [{ id: 'aoml/5906072/profiles/R5906072_121.nc', reason: 'not found on the GDAC (404)', date_update: '20230423223103' }],
+      failures: [{ id: 'aoml/1910000/profiles/R1910000_031.nc', reason: 'not found on the GDAC (404)', date_update: '20240123223103' }],
     },
-  })
-  .describe("One month's summary, with the files that failed to index.");
+  });
 
 export const monthParams = z.object({
   month: monthString.describe('The month, YYYY-MM.'),
 });
 
 export const monthsSchemas = {
-  list: { response: { 200: monthsListResponse, 500: problemSchema } },
+  list: { response: { 200: monthsListResponse, ...commonProblems } },
   detail: {
     params: monthParams,
     response: {
       200: monthDetailResponse,
-      400: problemSchema.describe('The month is not YYYY-MM.'),
-      404: problemSchema.describe('The month has no built index.'),
-      500: problemSchema,
+      400: problemResponse('The month is not YYYY-MM.', {
+        detail: 'Invalid request: month: must be a month as YYYY-MM, such as 2024-01 (got "2024-1")',
+        instance: '/v1/months/2024-1',
+        errors: [{ parameter: 'month', message: 'must be a month as YYYY-MM, such as 2024-01 (got "2024-1")' }],
+      }),
+      404: problemResponse('The month has no built index.', { detail: 'Month 2023-04 has no built index.', instance: '/v1/months/2023-04' }),
+      ...commonProblems,
     },
   },
 };

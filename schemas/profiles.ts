@@ -17,7 +17,7 @@
  *   `errors: [{parameter, message}]`.
  */
 import { z } from 'zod';
-import { problemSchema } from './common.js';
+import { commonProblems, count, errorStatus, problemResponse } from './common.js';
 
 // Mirrors of the domain's names (argo/types.ts: QC_MODES, VERTICALS, ARGO_VARIABLES; serialize/
 // formats.ts: OUTPUT_FORMATS, MEDIA_TYPES). schemas/ imports nothing from src/, so
@@ -108,7 +108,24 @@ export function parseDecimal(text: string): number | undefined {
 const INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+\- ])(\d{2}):?(\d{2}))?)?$/;
 
-const INSTANT_HELP = 'an ISO 8601 date (2023-04-01) or date-time (2023-04-01T12:00:00Z); UTC when no offset';
+const INSTANT_HELP = 'an ISO 8601 date (2024-01-01) or date-time (2024-01-01T12:00:00Z); UTC when no offset';
+
+/** The two conventions side by side: said by every start/end format error. */
+const WINDOW_CONVENTION = 'profiles take dates, the window [start, end) with end excluded; builds take months YYYY-MM, both included';
+
+/** A month (`2024-01`) where a date was expected: the other convention, said with the fix. */
+function monthForDate(name: 'start' | 'end', text: string): string | undefined {
+  const m = /^\s*(\d{4})-(0[1-9]|1[0-2])\s*$/.exec(text);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const next = month === 12 ? `${String(year + 1).padStart(4, '0')}-01` : `${m[1]}-${String(month + 1).padStart(2, '0')}`;
+  const date = name === 'start' ? `${m[1]}-${m[2]}-01` : `${next}-01`;
+  return (
+    `${JSON.stringify(text)} is a month, and ${WINDOW_CONVENTION}: ` +
+    `the month ${m[1]}-${m[2]} is start=${m[1]}-${m[2]}-01&end=${next}-01 (so ${name}=${date})`
+  );
+}
 
 /** Epoch milliseconds of an ISO date or date-time, or a message saying what is wrong. */
 export function parseInstant(text: string): { ms: number } | { error: string } {
@@ -169,7 +186,11 @@ export function checkInstantRange(ms: number, text: string): { ms: number } | { 
 function instant(name: 'start' | 'end') {
   return parsed(name, (text) => {
     const result = parseInstant(text);
-    if ('error' in result) return result;
+    if ('error' in result) {
+      const month = monthForDate(name, text);
+      if (month) return { error: month };
+      return /^must be /.test(result.error) ? { error: `${result.error}; ${WINDOW_CONVENTION}` } : result;
+    }
     const inRange = checkInstantRange(result.ms, text);
     return 'error' in inRange ? inRange : inRange.ms;
   }, true);
@@ -278,11 +299,14 @@ export function parsePlatforms(text: string): { platforms: string[] } | { error:
 
 const DESCRIPTIONS = {
   start: `Start of the window (inclusive): ${INSTANT_HELP}. From 1900-01-01 to 2100-01-01.`,
-  end: `End of the window (exclusive): ${INSTANT_HELP}. Must be after start; at most 2100-01-01.`,
+  end:
+    `End of the window (exclusive): ${INSTANT_HELP}. Must be after start; at most 2100-01-01. The window is ` +
+    '[start, end): the month 2024-01 is start=2024-01-01&end=2024-02-01 (builds, unlike queries, take months YYYY-MM).',
   depth:
-    'Target levels, ascending and ≥ 0: a comma list (`0,10,20,50`) or `start:stop:step` with stop ' +
-    'included (`0:2000:10`). In metres with vertical=depth, in dbar with vertical=pressure. Absent: ' +
-    'each profile on its native levels (with both depth and pressure).',
+    'Target levels, ascending and ≥ 0: a comma list (`10,20,50`) or `start:stop:step` with stop ' +
+    'included (`10:2000:10`). In metres with vertical=depth, in dbar with vertical=pressure. Values ' +
+    'are interpolated, never extrapolated: above a profile\'s shallowest level (~5 m) they are null. ' +
+    'Absent: each profile on its native levels (with both depth and pressure).',
   vertical: '`depth` (metres, TEOS-10 from pressure) or `pressure` (dbar).',
   variables: 'Comma list of TEMP, PSAL, PRES (no repeats); output columns follow this order.',
   mode: 'Argo QC mode (names as in argopy): `standard`, `research` or `expert`.',
@@ -300,6 +324,26 @@ const DESCRIPTIONS = {
   format:
     '`ndjson`, `json` or `csv`. Without it, an Accept header naming application/x-ndjson, ' +
     'application/json or text/csv selects the format; otherwise ndjson. This parameter wins over Accept.',
+} as const;
+
+/**
+ * The parameters' examples, together one query Swagger UI's "Try it out" sends as it is: a week of
+ * the demo GDAC (`npm run demo`: 2024-01..2024-03) in the North Atlantic box of its Coriolis
+ * floats, two of which profile there that week, on levels from 10 m (the shallowest level of a
+ * float is ~5 m, and nothing is extrapolated, so 0 m is always null). test/readme-examples.test.ts
+ * checks that the whole and each example alone return profiles from the demo.
+ */
+export const EXAMPLE_QUERY = {
+  start: '2024-01-01',
+  end: '2024-01-08',
+  depth: '10,50,100,200,500,1000',
+  vertical: 'depth',
+  variables: 'TEMP,PSAL',
+  mode: 'standard',
+  bbox: '-30,40,-15,55',
+  platform: '2910002,2910003',
+  max_profiles: '100',
+  format: 'ndjson',
 } as const;
 
 const KNOWN_PARAMETERS = [
@@ -325,24 +369,24 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
     `max_profiles is ${n}; the limit is ${limits.maxProfilesLimit} (ARGO_MAX_PROFILES_LIMIT)`;
   return z
     .looseObject({
-      start: instant('start').meta({ description: DESCRIPTIONS.start, example: '2023-04-01' }),
-      end: instant('end').meta({ description: DESCRIPTIONS.end, example: '2023-05-01T00:00:00Z' }),
+      start: instant('start').meta({ description: DESCRIPTIONS.start, example: EXAMPLE_QUERY.start }),
+      end: instant('end').meta({ description: DESCRIPTIONS.end, example: EXAMPLE_QUERY.end }),
       depth: parsed('depth', (t) => parseLevels(t, limits.maxLevels))
         .optional()
-        .meta({ description: `${DESCRIPTIONS.depth} At most ${limits.maxLevels} levels.`, example: '0,10,20,50,100,200,500,1000' }),
+        .meta({ description: `${DESCRIPTIONS.depth} At most ${limits.maxLevels} levels.`, example: EXAMPLE_QUERY.depth }),
       vertical: oneOf('vertical', PROFILE_VERTICALS)
         .default('depth')
-        .meta({ description: DESCRIPTIONS.vertical, example: 'depth' }),
+        .meta({ description: DESCRIPTIONS.vertical, example: EXAMPLE_QUERY.vertical }),
       variables: parsed('variables', parseVariables)
         .prefault(DEFAULT_VARIABLES)
-        .meta({ description: DESCRIPTIONS.variables, example: 'TEMP,PSAL' }),
-      mode: oneOf('mode', PROFILE_MODES).default('standard').meta({ description: DESCRIPTIONS.mode, example: 'standard' }),
+        .meta({ description: DESCRIPTIONS.variables, example: EXAMPLE_QUERY.variables }),
+      mode: oneOf('mode', PROFILE_MODES).default('standard').meta({ description: DESCRIPTIONS.mode, example: EXAMPLE_QUERY.mode }),
       bbox: parsed('bbox', parseBbox)
         .optional()
-        .meta({ description: DESCRIPTIONS.bbox, example: '-30,20,-10,40' }),
+        .meta({ description: DESCRIPTIONS.bbox, example: EXAMPLE_QUERY.bbox }),
       platform: parsed('platform', parsePlatforms)
         .optional()
-        .meta({ description: DESCRIPTIONS.platform, example: '6903247,2902696' }),
+        .meta({ description: DESCRIPTIONS.platform, example: EXAMPLE_QUERY.platform }),
       max_profiles: parsed('max_profiles', (t) => {
             const n = /^\s*\d+\s*$/.test(t) ? Number(t) : NaN;
             if (!Number.isSafeInteger(n) || n < 1) return { error: `must be a positive integer (got ${JSON.stringify(t)})` };
@@ -352,10 +396,10 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
         .optional()
         .meta({
           description: `${DESCRIPTIONS.max_profiles} Default ${limits.defaultMaxProfiles}, at most ${limits.maxProfilesLimit}.`,
-          example: String(Math.min(100, limits.maxProfilesLimit)),
+          example: String(Math.min(Number(EXAMPLE_QUERY.max_profiles), limits.maxProfilesLimit)),
         }),
       fields: oneOf('fields', PROFILE_FIELDS).optional().meta({ description: DESCRIPTIONS.fields, example: 'all' }),
-      format: oneOf('format', PROFILE_FORMATS).optional().meta({ description: DESCRIPTIONS.format, example: 'ndjson' }),
+      format: oneOf('format', PROFILE_FORMATS).optional().meta({ description: DESCRIPTIONS.format, example: EXAMPLE_QUERY.format }),
     })
     // Runs even when a field failed, so every unknown parameter is reported in the same answer.
     .superRefine(
@@ -377,7 +421,7 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
         ctx.addIssue({
           code: 'custom',
           path: ['end'],
-          message: `end (${new Date(params.end).toISOString()}) must be after start (${new Date(params.start).toISOString()})`,
+          message: `end (${new Date(params.end).toISOString()}) must be after start (${new Date(params.start).toISOString()}): the window is [start, end), end excluded`,
         });
         return;
       }
@@ -414,43 +458,77 @@ function formatDays(days: number): string {
 // ---------------------------------------------------------------------------------------------
 // Responses (documentation: the body is streamed, never serialized through these)
 
+/** A profile of the demo GDAC, as `EXAMPLE_QUERY` returns it: the examples below show real values. */
+const EXAMPLE_PROFILE = {
+  id: 'coriolis/2910003/profiles/D2910003_009.nc',
+  platform_number: '2910003',
+  cycle_number: 9,
+  direction: 'A',
+  data_mode: 'D',
+  time: '2024-01-03T03:28:00.000Z',
+  latitude: 49.165,
+  longitude: -26.744,
+  depth: [10, 50, 100, 200, 500, 1000],
+  TEMP: [9.055365, 8.523207, 7.723658, 6.421538, 4.111831, 2.744173],
+  PSAL: [35.351511, 35.269971, 35.182143, 35.042026, 34.735375, 34.575816],
+} as const;
+
 const levelArray = z.array(z.number().nullable());
 
 export const profileSchema = z
   .object({
-    id: z.string().describe('Path of the file under `dac/`.').meta({ example: 'coriolis/6903247/profiles/R6903247_001.nc' }),
-    platform_number: z.string().meta({ example: '6903247' }),
-    cycle_number: z.number().int().meta({ example: 1 }),
+    id: z.string().describe('Path of the file under `dac/`.').meta({ example: EXAMPLE_PROFILE.id }),
+    platform_number: z.string().meta({ example: EXAMPLE_PROFILE.platform_number }),
+    cycle_number: count().describe('The float\'s cycle number (CYCLE_NUMBER).').meta({ example: EXAMPLE_PROFILE.cycle_number }),
     direction: z.enum(['A', 'D']).describe('A: ascending, D: descending.'),
     data_mode: z.enum(['R', 'A', 'D']).describe('R: real time, A: adjusted, D: delayed mode.'),
-    time: z.string().describe('JULD of the primary profile, ISO 8601 UTC with milliseconds.').meta({ example: '2018-10-19T05:41:00.000Z' }),
-    latitude: z.number().meta({ example: 34.19 }),
-    longitude: z.number().meta({ example: 26.0 }),
-    depth: levelArray.optional().describe('Levels in metres (vertical=depth, and on native levels).'),
-    pressure: levelArray.optional().describe('Levels in dbar (vertical=pressure, and on native levels).'),
-    TEMP: levelArray.nullable().optional().describe('°C per level; null when the file has no TEMP.'),
-    PSAL: levelArray.nullable().optional().describe('PSU per level; null when the file has no PSAL.'),
-    PRES: levelArray.nullable().optional().describe('dbar per level (interpolated on depth levels).'),
+    time: z.string().describe('JULD of the primary profile, ISO 8601 UTC with milliseconds.').meta({ example: EXAMPLE_PROFILE.time }),
+    latitude: z.number().min(-90).max(90).meta({ example: EXAMPLE_PROFILE.latitude }),
+    longitude: z.number().min(-180).max(180).meta({ example: EXAMPLE_PROFILE.longitude }),
+    depth: levelArray.optional().describe('Levels in metres (vertical=depth, and on native levels).').meta({ example: [...EXAMPLE_PROFILE.depth] }),
+    pressure: levelArray.optional().describe('Levels in dbar (vertical=pressure, and on native levels).').meta({ example: [10, 50, 100.8, 201.6, 504.5, 1010.2] }),
+    TEMP: levelArray.nullable().optional().describe('°C per level; null when the file has no TEMP.').meta({ example: [...EXAMPLE_PROFILE.TEMP] }),
+    PSAL: levelArray.nullable().optional().describe('PSU per level; null when the file has no PSAL.').meta({ example: [...EXAMPLE_PROFILE.PSAL] }),
+    PRES: levelArray.nullable().optional().describe('dbar per level (interpolated on depth levels).').meta({ example: [10.08, 50.41, 100.83, 201.7, 504.48, 1009.68] }),
   })
-  .meta({ id: 'Profile' })
-  .describe('One profile: one NDJSON line, one member of `profiles` in JSON, one CSV row per level.');
+  .describe('One profile: one NDJSON line, one member of `profiles` in JSON, one CSV row per level.')
+  .meta({ id: 'Profile', example: EXAMPLE_PROFILE });
 
 export const streamErrorSchema = z
-  .object({
-    error: z.object({ status: z.number().int().meta({ example: 502 }), message: z.string() }),
-  })
-  .meta({ id: 'StreamError' })
-  .describe('The last NDJSON line (or the `error` member in JSON) when a failure happens after the body started.');
+  .object({ status: errorStatus().meta({ example: 502 }), message: z.string().meta({ example: 'The Argo data source failed to deliver the data; try again later.' }) })
+  .describe(
+    'A failure after the body started: the last NDJSON line is `{"error": StreamError}`, the JSON body ' +
+      'carries it as its `error` member, and CSV ends with a line `# error: <status> <message>`.',
+  )
+  .meta({ id: 'StreamError' });
 
 export const profilesJsonSchema = z
   .object({
     profiles: z.array(profileSchema),
-    matched: z.number().int().describe('Profiles matching before the cap (X-Argo-Profiles-Matched).'),
+    matched: count().describe('Profiles matching before the cap (X-Argo-Profiles-Matched).'),
     truncated: z.boolean().describe('True when max_profiles cut the result (X-Argo-Truncated).'),
-    months_missing: z.array(z.string()).describe('Months of the window with no built index (X-Argo-Months-Missing).'),
-    error: streamErrorSchema.shape.error.optional().describe('Present only when the body failed part-way.'),
+    months_missing: z.array(z.string()).describe('Months of the window with no built index (X-Argo-Months-Missing).').meta({ example: [] }),
+    error: streamErrorSchema.optional().describe('Present only when the body failed part-way.'),
   })
+  .meta({ example: { profiles: [EXAMPLE_PROFILE], matched: 2, truncated: true, months_missing: [] } })
   .describe('format=json: one object, streamed.');
+
+/** The headers sent with the plan's facts, before the first profile. */
+export const profilesHeaders = {
+  'X-Argo-Profiles-Matched': count().describe('Profiles matching the query before the max_profiles cap.').meta({ example: 2 }),
+  'X-Argo-Truncated': z.enum(['true', 'false']).describe('`true` when max_profiles cut the result.').meta({ example: 'false' }),
+  'X-Argo-Months-Missing': z
+    .string()
+    .describe('The months of the window with no built index, YYYY-MM comma list; empty when none.')
+    .meta({ example: '2024-04,2024-05' }),
+  Link: z
+    .string()
+    .describe(
+      'The next page, `<url>; rel="next"`, when max_profiles cut the result and the query can continue after its ' +
+        'last profile (key-set cursor, in result order). Absent when the result is complete.',
+    )
+    .meta({ example: '</v1/profiles?start=2024-01-01&end=2024-01-08&max_profiles=100&cursor=eyJ0IjoxNzA0MjUz>; rel="next"' }),
+};
 
 export const profilesResponses = {
   200: {
@@ -461,9 +539,8 @@ export const profilesResponses = {
       'one row per profile and level, header `id,platform_number,cycle_number,direction,data_mode,time,' +
       'latitude,longitude,<depth|pressure|depth,pressure>,<variables>`, empty cells for null. A failure ' +
       'after the body started ends it with `{"error":{"status":502,"message":"..."}}` (NDJSON line or ' +
-      'JSON member) or a final CSV line `# error: 502 <message>`. Headers sent before the body: ' +
-      'X-Argo-Profiles-Matched (matches before the cap), X-Argo-Truncated (true|false), ' +
-      'X-Argo-Months-Missing (YYYY-MM list of months with no built index, empty when none).',
+      'JSON member) or a final CSV line `# error: 502 <message>`. The headers are sent before the body.',
+    headers: profilesHeaders,
     content: {
       [PROFILE_MEDIA_TYPES.ndjson]: { schema: profileSchema },
       [PROFILE_MEDIA_TYPES.json]: { schema: profilesJsonSchema },
@@ -471,13 +548,28 @@ export const profilesResponses = {
         schema: z.string().meta({
           example:
             'id,platform_number,cycle_number,direction,data_mode,time,latitude,longitude,depth,TEMP,PSAL\n' +
-            'coriolis/6903247/profiles/R6903247_001.nc,6903247,1,A,R,2018-10-19T05:41:00.000Z,34.19,26,10,22.5,39.1\n',
+            EXAMPLE_PROFILE.depth
+              .map((d, i) =>
+                [EXAMPLE_PROFILE.id, EXAMPLE_PROFILE.platform_number, EXAMPLE_PROFILE.cycle_number, EXAMPLE_PROFILE.direction, EXAMPLE_PROFILE.data_mode,
+                  EXAMPLE_PROFILE.time, EXAMPLE_PROFILE.latitude, EXAMPLE_PROFILE.longitude, d, EXAMPLE_PROFILE.TEMP[i], EXAMPLE_PROFILE.PSAL[i]].join(','),
+              )
+              .join('\n') +
+            '\n',
         }),
       },
     },
   },
-  400: problemSchema.describe('A parameter is malformed, unknown, or over a ceiling; `errors` names each one.'),
-  502: problemSchema.describe('The GDAC or the index store failed before the body started.'),
-  503: problemSchema.describe('Overloaded or the index store is unreachable.'),
-  504: problemSchema.describe('The GDAC did not answer in time.'),
+  400: problemResponse('A parameter is malformed, unknown, or over a ceiling; `errors` names each one.', {
+    detail: 'Invalid request: end: "2024-02" is a month, and profiles take dates, the window [start, end) with end excluded; builds take months YYYY-MM, both included: the month 2024-02 is start=2024-02-01&end=2024-03-01 (so end=2024-03-01)',
+    errors: [
+      {
+        parameter: 'end',
+        message: '"2024-02" is a month, and profiles take dates, the window [start, end) with end excluded; builds take months YYYY-MM, both included: the month 2024-02 is start=2024-02-01&end=2024-03-01 (so end=2024-03-01)',
+      },
+    ],
+  }),
+  500: commonProblems[500],
+  502: problemResponse('The GDAC or the index store failed before the body started.', { detail: 'The Argo data source failed to deliver the data; try again later.' }),
+  503: commonProblems[503],
+  504: problemResponse('The GDAC did not answer in time.', { detail: 'The Argo data source did not answer in time; try again later.' }),
 };

@@ -228,6 +228,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}),
         }
       : undefined;
+  for (const root of roots) s3LocationCheck('ARGO_GDAC', root);
+  s3LocationCheck('ARGO_INDEX_STORE', e.ARGO_INDEX_STORE);
   const gdacRoots = roots.map((r) => r.replace(/\/+$/, ''));
   const gdacIndex = gdacIndexLocation(e.ARGO_GDAC_INDEX, gdacRoots);
 
@@ -278,6 +280,21 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     builds: { maxQueued: e.ARGO_MAX_QUEUED_BUILDS },
   };
   return deepFreeze(config);
+}
+
+// S3 bucket names: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with
+// a letter or digit (the AWS rules, which MinIO and the other S3-compatible stores follow).
+const S3_LOCATION = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/;
+
+/**
+ * An `s3://` value must name a bucket: caught here, named, rather than as a TypeError from the S3
+ * client at start-up.
+ */
+function s3LocationCheck(name: string, value: string): void {
+  if (!value.startsWith('s3://') || S3_LOCATION.test(value)) return;
+  const bucket = /^s3:\/\/([^/]*)/.exec(value)?.[1] ?? '';
+  const why = bucket === '' ? 'the bucket name is missing' : `${JSON.stringify(bucket)} is not an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)`;
+  throw new ConfigError(`Invalid configuration:\n  ${name}: not an s3://bucket[/prefix] location: ${why} (got ${JSON.stringify(value)})`);
 }
 
 /**

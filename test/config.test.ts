@@ -64,6 +64,10 @@ const bad: Array<[Record<string, string>, string]> = [
   [{ ARGO_GDAC_S3_ENDPOINT: 'minio:9000' }, 'ARGO_GDAC_S3_ENDPOINT'],
   [{ ARGO_GDAC_S3_ANONYMOUS: 'maybe' }, 'ARGO_GDAC_S3_ANONYMOUS'],
   [{ ARGO_GDAC: 's3://argo-gdac-sandbox/pub', ARGO_GDAC_INDEX: 's3://other-bucket/idx/ar_index_global_prof.txt.gz' }, 'ARGO_GDAC_INDEX'],
+  [{ ARGO_INDEX_STORE: 's3://' }, 'ARGO_INDEX_STORE'],
+  [{ ARGO_INDEX_STORE: 's3:///prefix' }, 'ARGO_INDEX_STORE'],
+  [{ ARGO_INDEX_STORE: 's3://My_Bucket/x' }, 'ARGO_INDEX_STORE'],
+  [{ ARGO_GDAC: 's3://' }, 'ARGO_GDAC'],
 ];
 
 for (const [env, name] of bad) {
@@ -141,4 +145,13 @@ test('ARGO_GDAC_INDEX: relative, absolute, or an s3:// location under the s3:// 
   assert.equal(parseConfig({ ARGO_GDAC_INDEX: 'https://x.example/ar_index_global_prof.txt' }).gdac.index, 'https://x.example/ar_index_global_prof.txt');
   const s3 = parseConfig({ ARGO_GDAC: 's3://argo-gdac-sandbox/pub/', ARGO_GDAC_INDEX: 's3://argo-gdac-sandbox/pub/idx/ar_index_global_prof.txt.gz' });
   assert.equal(s3.gdac.index, 'idx/ar_index_global_prof.txt.gz', 'read through the GDAC source, as a relative path');
+});
+
+test('an s3:// location without a bucket is named, with the reason', () => {
+  assert.throws(
+    () => parseConfig({ ARGO_INDEX_STORE: 's3://' }),
+    (error: unknown) => error instanceof ConfigError && /ARGO_INDEX_STORE: not an s3:\/\/bucket\[\/prefix\] location: the bucket name is missing \(got "s3:\/\/"\)/.test(error.message),
+  );
+  assert.equal(parseConfig({ ARGO_INDEX_STORE: 's3://argo-index' }).store.location, 's3://argo-index');
+  assert.equal(parseConfig({ ARGO_INDEX_STORE: 's3://argo.index-2/a/b' }).store.location, 's3://argo.index-2/a/b');
 });

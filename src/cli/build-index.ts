@@ -14,11 +14,13 @@ import { realpathSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { BUILD_MONTHS_CONVENTION, FIRST_ARGO_MONTH, buildMonthBoundsIssue } from '../../schemas/admin.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { addMonths, isMonth, monthOf, monthsBetween } from '../month-index/months.js';
 import type { BuildEvent, BuildJob, MonthFailure } from '../month-index/types.js';
 import { createServices, type CreateServicesOptions } from '../services.js';
+import { checkLocalPaths } from '../startup-checks.js';
 
 export const USAGE = `Usage: npm run build-index -- --start YYYY-MM --end YYYY-MM
        npm run build-index -- --months YYYY-MM[,YYYY-MM...]
@@ -26,6 +28,8 @@ export const USAGE = `Usage: npm run build-index -- --start YYYY-MM --end YYYY-M
 
 Builds (or incrementally rebuilds) the month indexes of the given months from the GDAC,
 with the same configuration as the server (ARGO_GDAC, ARGO_GDAC_INDEX, ARGO_INDEX_STORE, ...).
+Months are YYYY-MM, both ends of a range included, from ${FIRST_ARGO_MONTH} (the first Argo
+profiles) to the current month (UTC); queries, unlike builds, take dates.
 
 Options:
   --start YYYY-MM   first month (included)
@@ -145,13 +149,20 @@ export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsO
     if (values.start === undefined) throw new UsageError('give --start YYYY-MM (and --end), --months or --recent');
     const end = values.end ?? values.start;
     for (const [name, value] of [['--start', values.start], ['--end', end]] as const) {
-      if (!isMonth(value)) throw new UsageError(`${name}: not a month as YYYY-MM: ${JSON.stringify(value)}`);
+      if (!isMonth(value)) throw new UsageError(`${name}: not a month as YYYY-MM: ${JSON.stringify(value)} (${BUILD_MONTHS_CONVENTION})`);
     }
     if (end < values.start) throw new UsageError(`--end ${end} is before --start ${values.start}`);
+    // The same bounds as POST /admin/builds: from the first Argo profiles to the current month.
+    for (const [name, value] of [['--start', values.start], ['--end', end]] as const) {
+      const issue = buildMonthBoundsIssue(value, options.now ?? new Date());
+      if (issue) throw new UsageError(`${name}: ${issue}`);
+    }
     months = monthsBetween(values.start, end);
   }
   const bad = months.filter((m) => !isMonth(m));
-  if (bad.length > 0) throw new UsageError(`not months as YYYY-MM: ${bad.join(', ')}`);
+  if (bad.length > 0) throw new UsageError(`not months as YYYY-MM: ${bad.join(', ')} (${BUILD_MONTHS_CONVENTION})`);
+  const outside = months.map((m) => buildMonthBoundsIssue(m, options.now ?? new Date())).filter((issue) => issue !== undefined);
+  if (outside.length > 0) throw new UsageError(`--months: ${outside.join('; ')}`);
   months = [...new Set(months)].sort();
   if (months.length > MAX_MONTHS) throw new UsageError(`${months.length} months: at most ${MAX_MONTHS} per build`);
   const request: BuildRequest = { months, verbose: values.verbose, allowShrink: values['allow-shrink'] };
@@ -207,6 +218,7 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
   let config;
   try {
     config = loadConfig(options.env ?? {});
+    checkLocalPaths(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr.write(`${error.message}\n`);
@@ -236,7 +248,9 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
     if (tty && drawn) io.stderr.write('\n');
     drawn = false;
   };
+  let failure: unknown;
   const onEvent = (event: BuildEvent): void => {
+    if (event.type === 'finished' && event.error !== undefined) failure = event.error;
     if (event.type === 'month' && event.result) {
       if (!tty) {
         const r = event.result;
@@ -273,6 +287,9 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
     }
     if (job.status !== 'succeeded') {
       io.stderr.write(`build-index: FAILED: ${job.error ?? 'unknown error'}\n`);
+      // The job's text is the one an HTTP client gets; the operator at the terminal needs the
+      // path and the cause, which otherwise are only in a JSON log line.
+      if (failure !== undefined && !options.signal?.aborted) io.stderr.write(`build-index:   ${describeFailure(failure)}\n`);
       return options.signal?.aborted ? 130 : 1;
     }
     io.stderr.write(`build-index: done in ${((Date.parse(job.finishedAt ?? '') - Date.parse(job.startedAt ?? '')) / 1000).toFixed(1)} s\n`);
@@ -283,6 +300,28 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
     unsubscribe?.();
     await services.close();
   }
+}
+
+/**
+ * One line for an error and its causes: each message once (a wrapper often repeats its cause's),
+ * then the context that names what was being read (path, location, key) when no message did.
+ */
+export function describeFailure(error: unknown): string {
+  const messages: string[] = [];
+  const where: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message && !messages.some((m) => m.includes(message))) messages.push(message);
+    const context = (e as { context?: Record<string, unknown> }).context;
+    for (const key of ['path', 'location', 'key', 'url']) {
+      const value = context?.[key];
+      if (typeof value === 'string' && value !== '') where.push(value);
+    }
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  const text = messages.join(': ');
+  const unnamed = where.filter((w) => !text.includes(w));
+  return unnamed.length > 0 ? `${text} (${[...new Set(unnamed)].join(', ')})` : text;
 }
 
 function isMain(): boolean {

@@ -21,6 +21,7 @@ import { buildApp } from '../http/app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { DEMO_MONTHS, DEMO_PROFILES_PER_MONTH, DEMO_SEED, generateDemoGdac } from '../../fixtures/index.js';
 import { createLogger, type Logger } from '../logger.js';
+import { listenErrorAsConfigError } from '../main.js';
 import { createServices, type Services } from '../services.js';
 
 export const DEMO_GDAC_DIR = '.cache/demo-gdac';
@@ -94,12 +95,15 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunningDemo
       if (job.status !== 'succeeded') throw new Error(`demo build failed: ${job.error ?? 'unknown error'}`);
     }
     app = await buildApp({ config, services, logger });
-    await app.listen({ port: config.port, host: config.host });
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      throw listenErrorAsConfigError(error, config) ?? error;
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    logger.info({ url, months, admin: config.adminToken ? 'enabled' : 'disabled (set ARGO_ADMIN_TOKEN)' }, 'demo ready');
     const running = app;
     return {
       app: running,
@@ -135,7 +139,7 @@ if (isMain()) {
         `\nArgo profiles demo on ${demo.url}\n` +
           `  ${demo.url}/docs\n` +
           `  ${demo.url}/v1/months\n` +
-          `  ${demo.url}/v1/profiles?start=2024-01-01&end=2024-01-08&depth=0,10,50,100,500&format=json\n\n`,
+          `  ${demo.url}/v1/profiles?start=2024-01-01&end=2024-01-08&depth=10,50,100,500&format=json\n\n`,
       );
       let stopping = false;
       const stop = (): void => {

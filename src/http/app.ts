@@ -3,8 +3,8 @@
  *
  *     createFastify        core options: logger, request ids, router, body limit, client errors
  *     plugins/external/    cors, compress, under-pressure, swagger, swagger-ui (one file each)
- *     plugins/app/         error handler, metrics, one decorator per service, the profile
- *                          responder, the services' metrics
+ *     plugins/app/         access log, error handler, metrics, one decorator per service, the
+ *                          profile responder, the services' metrics, the start-up line
  *     routes/              thin handlers, registered with what they need (limits, admin token)
  *
  * `buildApp` is used by src/main.ts, the demo, the bench and the tests (`app.inject`).
@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parse as parseQuerystring } from 'node:querystring';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import adminRoutes from '../../routes/admin.js';
 import exploreRoutes from '../../routes/explore.js';
@@ -25,11 +25,13 @@ import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createServices, type Services } from '../services.js';
 import { createClientErrorHandler } from './client-errors.js';
+import accessLog from './plugins/app/access-log.js';
 import errorHandler, { sendProblem } from './plugins/app/error-handler.js';
 import metrics from './plugins/app/metrics.js';
 import profileResponder from './plugins/app/profile-responder.js';
 import serviceMetrics from './plugins/app/service-metrics.js';
 import servicesPlugin from './plugins/app/services.js';
+import startupLog from './plugins/app/startup-log.js';
 import compress from './plugins/external/compress.js';
 import cors from './plugins/external/cors.js';
 import swagger from './plugins/external/swagger.js';
@@ -41,6 +43,8 @@ export interface BuildAppOptions {
   /** An existing container (tests, the demo); otherwise one is created and closed with the app. */
   services?: Services;
   logger?: Logger;
+  /** The clock (tests pin it): a build may name months up to the current one. Default: the system clock. */
+  now?: () => Date;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -51,6 +55,8 @@ function createFastify(config: Config, logger: Logger) {
   const log = logger as FastifyBaseLogger;
   const app = Fastify({
     loggerInstance: log,
+    // One access-log line per request (plugins/app/access-log.ts) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.maxBodyBytes,
     // Keep a caller's request id (from a gateway) when it is sane, so logs join up across hops.
     genReqId: (req) => {
@@ -83,19 +89,20 @@ function createFastify(config: Config, logger: Logger) {
 type App = ReturnType<typeof createFastify>;
 
 /** The routes, each given what it needs at registration; the services are reached at request time. */
-async function registerRoutes(app: App, config: Config): Promise<void> {
+async function registerRoutes(app: App, config: Config, now?: () => Date): Promise<void> {
   await app.register(healthRoutes);
   await app.register(monthsRoutes);
   await app.register(profilesRoutes, { limits: config.limits });
-  await app.register(adminRoutes, { adminToken: config.adminToken });
+  await app.register(adminRoutes, { adminToken: config.adminToken, ...(now ? { now } : {}) });
   await app.register(homeRoutes);
   await app.register(exploreRoutes);
 }
 
-export async function buildApp({ config, services, logger }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, services, logger, now }: BuildAppOptions): Promise<FastifyInstance> {
   const log = logger ?? services?.logger ?? createLogger(config);
   const app = createFastify(config, log);
 
+  await app.register(accessLog);
   await app.register(errorHandler);
   await app.register(metrics);
   await app.register(cors, { origins: config.cors.origins });
@@ -108,8 +115,9 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
   await app.register(servicesPlugin, { services: container, closeOnShutdown: services === undefined });
   await app.register(profileResponder, { cacheBytes: config.cache.responseBytes });
   await app.register(serviceMetrics);
+  await app.register(startupLog, { limits: config.limits, adminEnabled: config.adminToken !== undefined });
 
-  await registerRoutes(app, config);
+  await registerRoutes(app, config, now);
   return app as unknown as FastifyInstance;
 }
 

@@ -114,11 +114,11 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
     for (let i = 0; i < finished.length - FINISHED_JOBS_KEPT; i++) jobs.delete(finished[i].job.id);
   }
 
-  function finish(state: JobState): void {
+  function finish(state: JobState, error?: unknown): void {
     for (const month of state.job.months) if (active.get(month) === state.job.id) active.delete(month);
     state.job.finishedAt = now().toISOString();
     state.job.phase = 'done';
-    emit('finished', state);
+    emit('finished', state, error === undefined ? {} : { error });
     state.resolve(snapshot(state.job));
     forgetOldJobs();
   }
@@ -130,6 +130,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
     job.phase = 'reading-index';
     emit('started', state);
     logger?.info({ job: job.id, months: job.months }, 'build started');
+    let failure: unknown;
     try {
       const outcome = await buildMonths({
         store,
@@ -170,13 +171,14 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
         logger?.info({ job: job.id, months: job.months.length, failed: job.progress.failed }, 'build succeeded');
       }
     } catch (error) {
+      failure = error;
       job.status = 'failed';
       job.error = jobError(error, state);
       if (isAbortError(error) || controller.signal.aborted) logger?.warn({ job: job.id, months: job.results.map((r) => r.month) }, 'build cancelled; months finished before are kept');
       else logger?.error({ err: error, job: job.id, context: (error as { context?: unknown }).context }, 'build failed');
     } finally {
       catalog.invalidate();
-      finish(state);
+      finish(state, failure);
     }
   }
 

@@ -198,6 +198,11 @@ export interface BuildEvent {
   job: BuildJob;
   /** For `month` events: the month just written. */
   result?: MonthBuildResult;
+  /**
+   * For `finished` events of a failed job: what failed, with its context and `cause` (the job's
+   * `error` is only the client-facing text). The command line prints it.
+   */
+  error?: unknown;
 }
 
 export interface BuildService {

@@ -1,6 +1,7 @@
 /** `npm run build-index`: arguments, exit codes, progress output, the summary table. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { monthsFromArgs, parseSlice, runBuildIndex, sliceMonths, UsageError, type BuildRequest, type CliIo } from '../../src/cli/build-index.js';
@@ -37,6 +38,28 @@ test('arguments: ranges, lists, and usage errors', () => {
   }
 });
 
+test('months from 1997-01 to the current month (the same bounds as POST /admin/builds), and the other convention said', () => {
+  const now = new Date('2024-02-15T00:00:00Z');
+  const usage = (argv: string[]) => {
+    try {
+      monthsFromArgs(argv, { now });
+    } catch (error) {
+      assert.ok(error instanceof UsageError);
+      return error.message;
+    }
+    assert.fail(`${JSON.stringify(argv)} was accepted`);
+  };
+  assert.equal(usage(['--start', '1990-01', '--end', '2024-01']), '--start: 1990-01 is before 1997-01: the first Argo profiles are from 1997');
+  assert.equal(usage(['--start', '2024-01', '--end', '2024-03']), '--end: 2024-03 is after the current month (2024-02): there is nothing to build yet');
+  assert.equal(usage(['--months', '2024-01,2030-05']), '--months: 2030-05 is after the current month (2024-02): there is nothing to build yet');
+  assert.equal(
+    usage(['--start', '2024-01-01']),
+    '--start: not a month as YYYY-MM: "2024-01-01" (builds take months YYYY-MM (start and end both included); profiles take dates ([start, end), end excluded))',
+  );
+  assert.deepEqual(monthsFromArgs(['--start', '1997-01', '--end', '1997-02'], { now }), { months: ['1997-01', '1997-02'], verbose: false, allowShrink: false });
+  assert.deepEqual(monthsFromArgs(['--months', '2024-02'], { now }), { months: ['2024-02'], verbose: false, allowShrink: false });
+});
+
 test('--recent N: the last N months up to the current one (UTC)', () => {
   const months = (argv: string[], now: string): string[] => (monthsFromArgs(argv, { now: new Date(now) }) as BuildRequest).months;
   assert.deepEqual(months(['--recent', '2'], '2025-03-01T00:30:00Z'), ['2025-02', '2025-03']);
@@ -49,11 +72,14 @@ test('--recent N: the last N months up to the current one (UTC)', () => {
   }
 });
 
+// A clock after the range's last month: months after the current one are refused.
+const SLICE_NOW = new Date('2026-01-15T00:00:00Z');
+
 test('--slice I/N: round-robin slices that cover the range once, whatever N', () => {
-  const all = (monthsFromArgs(['--start', '1997-07', '--end', '2025-12']) as BuildRequest).months;
+  const all = (monthsFromArgs(['--start', '1997-07', '--end', '2025-12'], { now: SLICE_NOW }) as BuildRequest).months;
   assert.equal(all.length, 342);
   for (const count of [1, 2, 3, 7, 10, 342, 400]) {
-    const slices = Array.from({ length: count }, (_, index) => monthsFromArgs(['--start', '1997-07', '--end', '2025-12', '--slice', `${index}/${count}`]) as BuildRequest);
+    const slices = Array.from({ length: count }, (_, index) => monthsFromArgs(['--start', '1997-07', '--end', '2025-12', '--slice', `${index}/${count}`], { now: SLICE_NOW }) as BuildRequest);
     const union = slices.flatMap((s) => s.months).sort();
     assert.deepEqual(union, all, `${count} slices: every month exactly once`);
     const sizes = slices.map((s) => s.months.length);
@@ -61,7 +87,7 @@ test('--slice I/N: round-robin slices that cover the range once, whatever N', ()
     assert.deepEqual(slices[0].slice, { index: 0, count, of: 342 });
   }
   // Dealt, not blocks: slice 1 of 4 has old and recent months.
-  const one = (monthsFromArgs(['--start', '1997-07', '--end', '2025-12', '--slice', '1/4']) as BuildRequest).months;
+  const one = (monthsFromArgs(['--start', '1997-07', '--end', '2025-12', '--slice', '1/4'], { now: SLICE_NOW }) as BuildRequest).months;
   assert.deepEqual(one.slice(0, 3), ['1997-08', '1997-12', '1998-04']);
   assert.equal(one.at(-1), '2025-12');
   assert.deepEqual(sliceMonths(['2024-01', '2024-02', '2024-03'], { index: 2, count: 3 }), ['2024-03']);
@@ -123,6 +149,18 @@ test('a build that cannot read the GDAC index exits 1 and says why', async (t) =
   const env = { ARGO_GDAC: await tempDir(t, 'empty-gdac-'), ARGO_INDEX_STORE: await tempDir(t, 'store-'), LOG_LEVEL: 'silent' };
   assert.equal(await runBuildIndex({ argv: ['--months', '2024-01'], io, env }), 1);
   assert.match(io.err, /FAILED: The GDAC profile index could not be read/);
+  // The human line names the file and the cause, not only the JSON log (silent here).
+  const detail = io.err.split('\n').find((l) => l.startsWith('build-index:   '));
+  assert.ok(detail, io.err);
+  assert.ok(detail.includes(join(env.ARGO_GDAC, 'ar_index_global_prof.txt')), detail);
+  assert.match(detail, /ENOENT: no such file or directory/);
+});
+
+test('a local GDAC root that does not exist is a configuration error naming ARGO_GDAC (exit 2)', async (t) => {
+  const io = captureIo();
+  const env = { ARGO_GDAC: join(await tempDir(t, 'gone-'), 'nonexistent'), ARGO_INDEX_STORE: await tempDir(t, 'store-'), LOG_LEVEL: 'silent' };
+  assert.equal(await runBuildIndex({ argv: ['--months', '2024-01'], io, env }), 2);
+  assert.equal(io.err, `Invalid configuration:\n  ARGO_GDAC: the local GDAC root ${JSON.stringify(env.ARGO_GDAC)} does not exist\n`);
 });
 
 test('a slice builds only its own months', async (t) => {

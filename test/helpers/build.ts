@@ -16,13 +16,15 @@ export interface BuildOptions {
   config?: Config;
   services?: Services;
   overrides?: CreateServicesOptions['overrides'];
+  /** The app's clock (builds may name months up to the current one). */
+  now?: () => Date;
 }
 
 export async function build(t: TestContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const config = options.config ?? testConfig(options.env);
   const logger = createLogger(config);
   const services = options.services ?? createServices({ config, logger, overrides: options.overrides });
-  const app = await buildApp({ config, services, logger });
+  const app = await buildApp({ config, services, logger, ...(options.now ? { now: options.now } : {}) });
   t.after(async () => {
     await app.close();
     if (!options.services) await services.close();

@@ -72,7 +72,7 @@ test('POST /admin/builds → 202 + Location, then the job runs to success', asyn
     [{ months: ['2024-01'], start: '2024-01', end: '2024-02' }, 'months'],
     [{ start: '2024-03', end: '2024-01' }, 'end'],
     [{ start: '2024-01' }, 'end'],
-    [{ start: '1900-01', end: '2024-01' }, 'end'],
+    [{ start: '1900-01', end: '2024-01' }, 'start'],
     [{ months: ['2024-01'], extra: true }, 'extra'],
   ];
   for (const [payload, parameter] of bad) {
@@ -136,4 +136,46 @@ test('POST /admin/builds → 202 + Location, then the job runs to success', asyn
   assert.equal(unknown.statusCode, 404);
   const malformed = await app.inject({ url: '/admin/builds/not-a-job', headers });
   assert.equal(malformed.statusCode, 400);
+});
+
+test('builds take months from 1997-01 to the current month (an injected clock); each error names the field and the other convention', async (t) => {
+  const token = 'clock-token';
+  // The clock says 2024-02-15: 2024-03 is a month of the future.
+  const app = await build(t, { env: await env(t, token), now: () => new Date('2024-02-15T12:00:00Z') });
+  const headers = { authorization: `Bearer ${token}` };
+  const post = (payload: object) => app.inject({ method: 'POST', url: '/admin/builds', payload, headers });
+
+  const cases: [object, { parameter: string; message: string }[]][] = [
+    [{ start: '1990-01', end: '2024-12' }, [{ parameter: 'start', message: '1990-01 is before 1997-01: the first Argo profiles are from 1997' }]],
+    [{ start: '1997-01', end: '2024-03' }, [{ parameter: 'end', message: '2024-03 is after the current month (2024-02): there is nothing to build yet' }]],
+    [
+      { start: '2024-03', end: '2024-04' },
+      [
+        { parameter: 'start', message: '2024-03 is after the current month (2024-02): there is nothing to build yet' },
+        { parameter: 'end', message: '2024-04 is after the current month (2024-02): there is nothing to build yet' },
+      ],
+    ],
+    [{ months: ['2024-01', '1996-12'] }, [{ parameter: 'months.1', message: '1996-12 is before 1997-01: the first Argo profiles are from 1997' }]],
+    [{ months: ['2030-01'] }, [{ parameter: 'months.0', message: '2030-01 is after the current month (2024-02): there is nothing to build yet' }]],
+    [
+      { start: '2024-01-01', end: '2024-02' },
+      [{ parameter: 'start', message: 'must be a month as YYYY-MM (got "2024-01-01"): builds take months YYYY-MM (start and end both included); profiles take dates ([start, end), end excluded)' }],
+    ],
+  ];
+  for (const [payload, errors] of cases) {
+    const res = await post(payload);
+    assert.equal(res.statusCode, 400, JSON.stringify(payload));
+    assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.deepEqual(res.json().errors, errors, JSON.stringify(payload));
+  }
+
+  // The bounds themselves are accepted: 1997-01 and the current month.
+  const first = await post({ months: ['1997-01'] });
+  assert.equal(first.statusCode, 202, first.body);
+  assert.deepEqual(first.json().months, ['1997-01']);
+  const current = await post({ start: '2024-01', end: '2024-02' });
+  assert.equal(current.statusCode, 202, current.body);
+  assert.deepEqual(current.json().months, ['2024-01', '2024-02']);
+  await app.builds.wait(first.json().id);
+  await app.builds.wait(current.json().id);
 });

@@ -93,8 +93,26 @@ describe('start and end', () => {
     assert.equal(schema.parse({ start: '2099-12-31', end: '2100-01-01' }).endMs, Date.UTC(2100, 0, 1));
   });
   test('end must be after start', () => {
-    rejects({ start: '2023-05-01', end: '2023-05-01' }, 'end', /after start/);
+    rejects({ start: '2023-05-01', end: '2023-05-01' }, 'end', /after start \(2023-05-01T00:00:00.000Z\): the window is \[start, end\), end excluded$/);
     rejects({ start: '2023-05-01', end: '2023-04-01' }, 'end', /after start/);
+  });
+  test('a month where a date belongs: the message says both conventions and the dates that mean it', () => {
+    assert.deepEqual(issues({ start: '2024-01', end: '2024-12' }), [
+      {
+        parameter: 'start',
+        message:
+          '"2024-01" is a month, and profiles take dates, the window [start, end) with end excluded; builds take months YYYY-MM, both included: ' +
+          'the month 2024-01 is start=2024-01-01&end=2024-02-01 (so start=2024-01-01)',
+      },
+      {
+        parameter: 'end',
+        message:
+          '"2024-12" is a month, and profiles take dates, the window [start, end) with end excluded; builds take months YYYY-MM, both included: ' +
+          'the month 2024-12 is start=2024-12-01&end=2025-01-01 (so end=2025-01-01)',
+      },
+    ]);
+    // Any other malformed date says the convention too.
+    rejects({ start: 'yesterday', end: '2024-01-02' }, 'start', /^must be an ISO 8601 date .* \(got "yesterday"\); profiles take dates, the window \[start, end\) with end excluded; builds take months YYYY-MM, both included$/);
   });
   test('a 50-year window is over the ceiling, with a clear message', () => {
     rejects({ start: '1970-01-01', end: '2020-01-01' }, 'end', /^window is 18262 days; the limit is 366 \(ARGO_MAX_WINDOW_DAYS\)$/);

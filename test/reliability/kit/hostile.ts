@@ -255,7 +255,9 @@ export function hostileCases(options: HostileOptions): HostileCase[] {
     ['string', json, '"2023-01"', 400],
     ['number', json, '42', 400],
     ['range reversed', json, '{"start":"2023-06","end":"2023-01"}', 400, ['end']],
-    ['range of 1,000 years', json, '{"start":"1000-01","end":"1999-12"}', 400, ['end']],
+    // A build names months from 1997-01 (the first Argo profiles) to the current month.
+    ['range of 1,000 years', json, '{"start":"1000-01","end":"1999-12"}', 400, ['start']],
+    ['range into the far future', json, '{"start":"2024-01","end":"2999-12"}', 400, ['end']],
     ['range without end', json, '{"start":"2023-01"}', 400, ['end']],
     ['both months and range', json, '{"months":["2023-01"],"start":"2023-01","end":"2023-02"}', 400, ['months']],
     ['unknown member', json, '{"months":["2023-01"],"force":true}', 400, ['force'], KNOWN_BUGS.unknownBodyKey],

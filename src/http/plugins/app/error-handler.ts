@@ -113,12 +113,14 @@ export default fp(
     app.setErrorHandler((rawError: FastifyError, request, reply) => {
       const error = toValidationError(rawError) ?? rawError;
       const status = statusOf(error);
+      // The access log (access-log.ts) already has one line per request with its status: a
+      // client's mistake or departure adds nothing at info; a server failure gets its detail.
       if (isAbortError(error)) {
-        request.log.info({ err: error }, 'request aborted by the client');
+        request.log.debug({ err: error }, 'request aborted by the client');
       } else if (status >= 500) {
         request.log.error({ err: error, context: isAppError(error) ? error.context : undefined }, 'request failed');
       } else {
-        request.log.info({ err: { message: (error as Error).message, tag: isAppError(error) ? error.tag : undefined } }, 'request rejected');
+        request.log.debug({ err: { message: (error as Error).message, tag: isAppError(error) ? error.tag : undefined } }, 'request rejected');
       }
       if (reply.sent || reply.raw.headersSent) return;
       return sendProblem(request, reply, error);

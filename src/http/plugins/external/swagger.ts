@@ -1,12 +1,12 @@
 /**
  * The OpenAPI document (@fastify/swagger), generated from the routes' zod schemas through
- * fastify-type-provider-zod, and served at /openapi.json. `npm run openapi` writes the same
+ * fastify-type-provider-zod (../../openapi-transform.ts), and served at /openapi.json. `npm run openapi` writes the same
  * document to openapi/openapi.json (see ../../openapi-document.ts).
  */
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { transformDocument, transformRoute } from '../../openapi-transform.js';
 
 /** The version of the API contract (the OpenAPI `info.version`), not of the package. */
 export const API_VERSION = '1.0.0';
@@ -38,8 +38,10 @@ export default fp(
           securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'ARGO_ADMIN_TOKEN' } },
         },
       },
-      transform: jsonSchemaTransform,
-      transformObject: jsonSchemaTransformObject,
+      // fastify-type-provider-zod's transforms, keeping response headers and examples and
+      // naming each type once (see ../../openapi-transform.ts).
+      transform: transformRoute,
+      transformObject: transformDocument,
     });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   },
