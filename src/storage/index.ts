@@ -3,4 +3,4 @@ export { createBlobStore, type BlobStoreOptions } from './create-blob-store.js';
 export { createLocalBlobStore, type LocalBlobStoreOptions } from './local-blob-store.js';
 export { createS3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
 export { parseS3Url, isS3Url, type S3Settings } from './s3-client.js';
-export type { BlobStore, ListedObject, OperationOptions, PutOptions, StoredObject } from './types.js';
+export type { BlobStore, ListedObject, ObjectInfo, OperationOptions, PutOptions, RangeOptions, StoredObject } from './types.js';
