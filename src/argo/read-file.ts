@@ -18,7 +18,8 @@ export interface ProfileFileContent {
 
 /**
  * Reads a whole file's primary profile. Throws `NetcdfFormatError` for bytes that are not NetCDF
- * classic and `ArgoFormatError` for a file that is not Argo core (or is truncated).
+ * classic (or whose variables reach past the end), `ArgoFormatError` for a file that is not Argo
+ * core (or has no profile, or a level row past the end).
  */
 export function readProfileFile({ id, bytes }: { id: string; bytes: Uint8Array }): ProfileFileContent {
   const header = parseHeader(bytes, { fileSize: bytes.length });

@@ -6,6 +6,7 @@ export { compactLevels } from './levels.js';
 export { FOOTER_READ_BYTES, openPack, type OpenPackOptions } from './open.js';
 export { RANGE_GAP_BYTES, readPackProfiles, selectRowGroups, type PackWindow, type ReadPackProfilesOptions } from './read.js';
 export {
+  CORE_PACK_VARIABLES,
   METADATA_COLUMNS,
   PACK_FORMAT,
   PACK_FORMAT_VERSION,

@@ -18,11 +18,12 @@ import type { Pack, PackedProfile, PackRowGroup, PackRowMeta } from './types.js'
 import { loadZstd, type ZstdCodec } from './zstd.js';
 
 /**
- * Column chunks closer than 4 KB are read together: a gap that small (a skipped metadata column
+ * Column chunks closer than 8 KB are read together: a gap that small (a skipped metadata column
  * of one day is 1–3 KB) costs less than another request, which on a store with 20 ms latency is
  * worth ~100 KB of transfer; larger gaps (the level columns a mode does not need) are skipped.
+ * hyparquet plans its own reads with the same 8 KB gap, so its ranges fall inside ours.
  */
-export const RANGE_GAP_BYTES = 4 * 1024;
+export const RANGE_GAP_BYTES = 8 * 1024;
 
 export interface PackWindow {
   /** Epoch ms, inclusive. */
@@ -90,16 +91,29 @@ async function fetchSpans(pack: Pack, ranges: { offset: number; length: number }
   );
 }
 
-/** hyparquet's view of the file: slices served from the fetched spans, anything else read on demand. */
+/**
+ * hyparquet's view of the file: slices served from the fetched spans. A slice that spans several
+ * of them (hyparquet merges chunks across small gaps too) gets the gaps zero-filled: they hold
+ * columns not asked for, which hyparquet then never decodes. A slice reaching outside the spans
+ * is read from the store (it should not happen: the spans cover every chunk asked for).
+ */
 function spanBuffer(pack: Pack, spans: Span[], signal: AbortSignal | undefined) {
   return {
     byteLength: pack.size,
     async slice(start: number, end = pack.size): Promise<ArrayBuffer> {
-      const span = spans.find((s) => s.offset <= start && end <= s.offset + s.bytes.length);
-      const bytes = span
-        ? span.bytes.slice(start - span.offset, end - span.offset)
-        : (await fetchSpans(pack, [{ offset: start, length: end - start }], signal))[0].bytes.slice();
-      return bytes.buffer as ArrayBuffer;
+      const overlapping = spans.filter((s) => s.offset < end && start < s.offset + s.bytes.length);
+      const first = overlapping[0];
+      const last = overlapping[overlapping.length - 1];
+      if (first && first.offset <= start && end <= last.offset + last.bytes.length) {
+        const out = new Uint8Array(end - start);
+        for (const s of overlapping) {
+          const from = Math.max(start, s.offset);
+          const to = Math.min(end, s.offset + s.bytes.length);
+          out.set(s.bytes.subarray(from - s.offset, to - s.offset), from - start);
+        }
+        return out.buffer;
+      }
+      return (await fetchSpans(pack, [{ offset: start, length: end - start }], signal))[0].bytes.slice().buffer as ArrayBuffer;
     },
   };
 }

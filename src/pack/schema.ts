@@ -23,6 +23,7 @@
  * and every other column's statistics would only grow the footer every query reads.
  */
 import type { Encoding, SchemaElement } from 'hyparquet';
+import { LEVEL_VARIABLES } from '../argo/types.js';
 
 /** Bump when a change means an older reader would misread a pack. */
 export const PACK_FORMAT_VERSION = 1;
@@ -72,6 +73,17 @@ export const METADATA_COLUMNS = [
   { name: 'date_update', element: { ...STRING, ...REQUIRED }, meaning: "the GDAC index's date_update of the file (YYYYMMDDHHMMSS): which version was packed" },
   { name: 'file_size', element: { type: 'INT64', ...REQUIRED }, meaning: 'size of the packed file in bytes' },
 ] as const satisfies readonly ColumnSpec[];
+
+/**
+ * The core dataset's level columns: for PRES, TEMP and PSAL the values, QC, adjusted values and
+ * adjusted QC (every mode reads some of them), then PRES_ADJUSTED_ERROR, which only `research`
+ * mode reads: last in the row group, so a read for another mode skips its bytes instead of
+ * reading across them.
+ */
+export const CORE_PACK_VARIABLES: readonly string[] = [
+  ...LEVEL_VARIABLES.filter((v) => !v.endsWith('_ADJUSTED_ERROR')),
+  ...LEVEL_VARIABLES.filter((v) => v.endsWith('_ADJUSTED_ERROR')),
+];
 
 /** Columns a reader always reads: they identify a row and place it in time. */
 export const KEY_COLUMNS = ['id', 'time', 'n_levels'] as const;

@@ -9,7 +9,6 @@
  * writer checks that times never go back and ids are unique.
  */
 import { ByteWriter, parquetWrite, type ColumnSource } from 'hyparquet-writer';
-import { LEVEL_VARIABLES } from '../argo/types.js';
 import { compactLevels } from './levels.js';
 import {
   METADATA_COLUMNS,
@@ -17,6 +16,7 @@ import {
   PACK_FORMAT_VERSION,
   PACK_METADATA_KEY,
   PACK_ORDER,
+  CORE_PACK_VARIABLES,
   assertLevelVariableName,
   columnSettings,
   levelColumnKind,
@@ -51,7 +51,7 @@ export interface WritePackOptions {
   month?: string;
   /** `phy` (default): core profile files. */
   dataset?: string;
-  /** Level columns, in file order (default: `LEVEL_VARIABLES`, the core variables every mode needs). */
+  /** Level columns, in file order (default: `CORE_PACK_VARIABLES`, what every core mode needs). */
   variables?: readonly string[];
   zstdLevel?: number;
   maxRowGroupRows?: number;
@@ -123,7 +123,7 @@ function levelColumn(name: string, levels: readonly PackLevels[]): unknown[] {
 
 export async function writePack(options: WritePackOptions): Promise<WrittenPack> {
   const { profiles } = options;
-  const variables = [...(options.variables ?? LEVEL_VARIABLES)];
+  const variables = [...(options.variables ?? CORE_PACK_VARIABLES)];
   for (const v of variables) assertLevelVariableName(v);
   if (new Set(variables).size !== variables.length) throw new RangeError('a level variable is named twice');
   checkOrder(profiles);
