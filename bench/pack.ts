@@ -6,10 +6,11 @@
  *   - the 1-day window of the benchmark (the 15th, UTC): store bytes read per returned profile
  *     (footer included, as a cold reader pays it), reads, decode CPU time; with every column and
  *     with what a `standard`-mode query needs (levels but PRES_ADJUSTED_ERROR, no metadata);
- *   - the same for the other layout, one row per level (`--long`), and for other zstd levels
- *     (`--levels 3,9,19`): the measurements docs/data-packs.md quotes.
+ *   - the same for the other layout, one row per level (`--long`), for other zstd levels
+ *     (`--levels 3,9,19`) and other row-group slices (`--hours 24,12,6`): the measurements
+ *     docs/data-packs.md quotes.
  *
- *     npx tsx bench/pack.ts [--profiles N] [--levels 19] [--long] [--out bench/results/pack.json]
+ *     npx tsx bench/pack.ts [--profiles N] [--levels 19] [--hours 24] [--long] [--out bench/results/pack.json]
  *
  * CPU times (process.cpuUsage) rather than wall time: the machine is shared.
  */
@@ -17,11 +18,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ByteWriter, parquetWrite, type ColumnSource } from 'hyparquet-writer';
-import { parquetRead } from 'hyparquet';
+import { parquetMetadata, parquetRead } from 'hyparquet';
 import { readProfileFile } from '../src/argo/read-file.js';
 import { LEVEL_VARIABLES } from '../src/argo/types.js';
 import { compareProfiles } from '../src/month-index/codec.js';
-import { compactLevels, openPack, readPackProfiles, selectRowGroups, utcDayRowGroups, writePack, type PackProfile, type ReadRange } from '../src/pack/index.js';
+import { compactLevels, openPack, readPackProfiles, rowGroupSizes, selectRowGroups, writePack, type PackProfile, type ReadRange } from '../src/pack/index.js';
 import { loadZstd } from '../src/pack/zstd.js';
 import { BENCH_DIR, ensureMonth, monthBounds } from './generate.js';
 import { gitInfo, machineInfo, markdownTable, writeJson, type Figure } from './report.js';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     month: { type: 'string', default: '2023-04' },
     seed: { type: 'string', default: '1' },
     levels: { type: 'string' },
+    hours: { type: 'string', default: '24' },
     long: { type: 'boolean', default: false },
     out: { type: 'string', default: join(BENCH_DIR, 'results', 'pack.json') },
   },
@@ -101,36 +103,40 @@ const figures: Figure[] = [];
 const add = (f: Omit<Figure, 'phase'>): void => void figures.push({ ...f, phase: 'pack' });
 const details: Record<string, unknown> = { profiles: profiles.length, levels: totalLevels, window };
 
-// ---- nested layout (the pack) at each zstd level ---------------------------------------------
+// ---- nested layout (the pack) at each zstd level and row-group slice ---------------------------
 const zstdLevels = (values.levels ?? '19').split(',').map(Number);
+const sliceHours = values.hours!.split(',').map(Number);
 for (const [k, level] of zstdLevels.entries()) {
-  const [written, writeSeconds] = await cpuSecondsAsync(() => writePack({ profiles, month: values.month, zstdLevel: level }));
-  const suffix = zstdLevels.length > 1 ? ` (zstd ${level})` : '';
-  add({ key: `pack_bytes_per_profile_z${level}`, label: `Pack bytes per profile${suffix}`, value: written.bytes.length / profiles.length, unit: 'B', digits: 0, target: { op: '<=', value: 1536 } });
-  add({ key: `pack_write_cpu_z${level}`, label: `Pack write CPU, whole month${suffix}`, value: writeSeconds, unit: 's', digits: 1 });
-  details[`z${level}`] = { bytes: written.bytes.length, rowGroups: written.rowGroups, footerBytes: written.footerBytes, writeCpuSeconds: writeSeconds };
-  if (k > 0) continue;
-  add({ key: 'pack_footer_bytes', label: 'Pack footer', value: written.footerBytes, unit: 'B', digits: 0 });
-  add({ key: 'pack_row_groups', label: 'Pack row groups', value: written.rowGroups, unit: '', digits: 0 });
+  for (const [h, hours] of sliceHours.entries()) {
+    if (k > 0 && h > 0) continue; // levels at the first slice, slices at the first level
+    const [written, writeSeconds] = await cpuSecondsAsync(() => writePack({ profiles, month: values.month, zstdLevel: level, rowGroupHours: hours }));
+    const tag = `z${level}${hours === 24 ? '' : `_h${hours}`}`;
+    const suffix = zstdLevels.length > 1 || sliceHours.length > 1 ? ` (zstd ${level}, ${hours} h row groups)` : '';
+    add({ key: `pack_bytes_per_profile_${tag}`, label: `Pack bytes per profile${suffix}`, value: written.bytes.length / profiles.length, unit: 'B', digits: 0, target: { op: '<=', value: 1536 } });
+    add({ key: `pack_write_cpu_${tag}`, label: `Pack write CPU, whole month${suffix}`, value: writeSeconds, unit: 's', digits: 1 });
+    add({ key: `pack_footer_bytes_${tag}`, label: `Pack footer${suffix}`, value: written.footerBytes, unit: 'B', digits: 0 });
+    details[tag] = { bytes: written.bytes.length, rowGroups: written.rowGroups, footerBytes: written.footerBytes, writeCpuSeconds: writeSeconds };
+    if (k > 0) continue;
 
-  for (const [name, options] of [
-    ['every column', {}],
-    ['standard mode (levels, no metadata)', { variables: standardVariables, metadata: false }],
-  ] as const) {
-    const counter = countingRange(written.bytes);
-    const [returned, readSeconds] = await cpuSecondsAsync(async () => {
-      const pack = await openPack({ readRange: counter.readRange, size: written.bytes.length, footerBytes: written.footerBytes });
-      let n = 0;
-      for await (const p of readPackProfiles({ pack, window, ...options })) if (p.levels.PRES) n++;
-      return { n, groups: selectRowGroups(pack, window).length };
-    });
-    const key = name === 'every column' ? 'all' : 'standard';
-    add({ key: `window_store_bytes_per_profile_${key}`, label: `1-day window: store bytes read per returned profile, ${name}`, value: counter.bytes / returned.n, unit: 'B', digits: 0, target: { op: '<=', value: 1536 } });
-    details[`window_${key}`] = { returned: returned.n, rowGroups: returned.groups, reads: counter.calls, bytes: counter.bytes, cpuSeconds: readSeconds };
-    if (key === 'all') {
-      add({ key: 'window_profiles', label: '1-day window: profiles returned', value: returned.n, unit: '', digits: 0 });
-      add({ key: 'window_reads', label: '1-day window: ranged reads (footer included)', value: counter.calls, unit: '', digits: 0 });
-      add({ key: 'window_read_cpu_ms', label: '1-day window: open + read + decode CPU', value: readSeconds * 1000, unit: 'ms', digits: 0 });
+    for (const [name, options] of [
+      ['every column', {}],
+      ['standard mode (levels, no metadata)', { variables: standardVariables, metadata: false }],
+    ] as const) {
+      const counter = countingRange(written.bytes);
+      const [returned, readSeconds] = await cpuSecondsAsync(async () => {
+        const pack = await openPack({ readRange: counter.readRange, size: written.bytes.length, footerBytes: written.footerBytes });
+        let n = 0;
+        for await (const p of readPackProfiles({ pack, window, ...options })) if (p.levels.PRES) n++;
+        return { n, groups: selectRowGroups(pack, window).length };
+      });
+      const key = `${name === 'every column' ? 'all' : 'standard'}${hours === 24 ? '' : `_h${hours}`}`;
+      add({ key: `window_store_bytes_per_profile_${key}`, label: `1-day window: store bytes read per returned profile, ${name}${suffix}`, value: counter.bytes / returned.n, unit: 'B', digits: 0, target: { op: '<=', value: 1536 } });
+      details[`window_${key}`] = { returned: returned.n, rowGroups: returned.groups, reads: counter.calls, bytes: counter.bytes, cpuSeconds: readSeconds };
+      if (key === 'all') {
+        add({ key: 'window_profiles', label: '1-day window: profiles returned', value: returned.n, unit: '', digits: 0 });
+        add({ key: 'window_reads', label: '1-day window: ranged reads (footer included)', value: counter.calls, unit: '', digits: 0 });
+        add({ key: 'window_read_cpu_ms', label: '1-day window: open + read + decode CPU', value: readSeconds * 1000, unit: 'ms', digits: 0 });
+      }
     }
   }
 }
@@ -174,19 +180,20 @@ if (values.long) {
   ].map((c) => ({ ...c, statistics: c.name === 'time', offsetIndex: false })) as ColumnSource[];
   const [bytes, writeSeconds] = cpuSeconds(() => {
     const writer = new ByteWriter();
-    parquetWrite({ writer, columnData, codec: 'ZSTD', compressors: { ZSTD: (b) => zstd.compress(b, level) }, statistics: false, rowGroupSize: utcDayRowGroups(times, Infinity) });
+    parquetWrite({ writer, columnData, codec: 'ZSTD', compressors: { ZSTD: (b) => zstd.compress(b, level) }, statistics: false, rowGroupSize: rowGroupSizes(times, { maxRows: Number.MAX_SAFE_INTEGER }) });
     return writer.getBytes();
   });
-  // The window's day, every column: the footer and the row groups overlapping it.
+  // The window's day, every column: the footer (one exact read, as the pack's open with its
+  // recorded size), then the row groups holding the day's rows.
   const counter = countingRange(bytes);
   const [windowRows, readSeconds] = await cpuSecondsAsync(async () => {
-    const pack = await openPack({ readRange: counter.readRange, size: bytes.length }).catch(() => undefined);
-    void pack; // not a data pack (no description): read it with hyparquet directly
+    const footerBytes = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4).getUint32(0, true) + 8;
+    const metadata = parquetMetadata(await counter.readRange({ offset: bytes.length - footerBytes, length: footerBytes }));
     const dayStart = times.findIndex((t) => t >= window.start);
     const dayEnd = times.findIndex((t) => t >= window.end);
     let n = 0;
     const file = { byteLength: bytes.length, slice: async (s: number, e?: number) => (await counter.readRange({ offset: s, length: (e ?? bytes.length) - s })).slice().buffer as ArrayBuffer };
-    await parquetRead({ file, rowStart: dayStart, rowEnd: dayEnd, compressors: { ZSTD: (b, n) => zstd.decompress(b, n) }, onComplete: (data) => void (n = data.length) });
+    await parquetRead({ file, metadata, rowStart: dayStart, rowEnd: dayEnd, compressors: { ZSTD: (b, n) => zstd.decompress(b, n) }, onComplete: (data) => void (n = data.length) });
     return n;
   });
   const returned = profiles.filter((p) => p.timeMs >= window.start && p.timeMs < window.end).length;

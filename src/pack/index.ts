@@ -15,4 +15,4 @@ export {
   type PackDescription,
 } from './schema.js';
 export type { Pack, PackedProfile, PackLevels, PackProfile, PackRowGroup, PackRowMeta, ReadRange } from './types.js';
-export { MAX_ROW_GROUP_ROWS, PACK_ZSTD_LEVEL, utcDayRowGroups, writePack, type WritePackOptions, type WrittenPack } from './write.js';
+export { MAX_ROW_GROUP_ROWS, PACK_ZSTD_LEVEL, rowGroupSizes, writePack, type WritePackOptions, type WrittenPack } from './write.js';

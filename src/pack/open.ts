@@ -9,11 +9,12 @@ import { PACK_FORMAT, PACK_FORMAT_VERSION, PACK_METADATA_KEY, type PackDescripti
 import type { Pack, PackRowGroup, ReadRange } from './types.js';
 
 /**
- * Speculative tail read: 64 KB. A month pack's footer (day row groups × 26 columns) measures
- * ~25 KB on the benchmark's 13,000-profile month, so one read holds it with room for months twice
- * as dense; a larger footer costs one more exact read. The bytes before the footer that come with
- * it are the end of the month's last day, wasted unless the query wants it: pass `footerBytes`
- * (recorded at write time) to read exactly the footer.
+ * Speculative tail read: 64 KB. A core month's footer measures ~40 KB (30 day groups × 26 columns
+ * on the benchmark's 13,000-profile month, and it grows with groups and columns, not with levels
+ * or profiles below 2,048 a day), so one read holds it; a larger footer (a BGC pack's many
+ * columns) costs one more, exact, read. The bytes before the footer that come with it are the end
+ * of the month's last day, wasted unless the query wants that day: pass `footerBytes` (recorded
+ * at write time) and the read is exactly the footer.
  */
 export const FOOTER_READ_BYTES = 64 * 1024;
 

@@ -146,6 +146,6 @@ export interface PackDescription {
   /** The level columns, in file order. */
   variables: string[];
   order: readonly string[];
-  /** How rows are grouped: one row group per UTC day (split when a day is very large). */
-  rowGroups: 'utc-day';
+  /** Rows are grouped by UTC time slices of this many hours (24: by day), large slices split. */
+  rowGroupHours: number;
 }

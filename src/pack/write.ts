@@ -28,10 +28,11 @@ import { loadZstd } from './zstd.js';
 
 /**
  * zstd level 19. Level values are float32 whose low mantissa bytes are close to random, so the
- * level matters: on the benchmark's month (13,000 real-template profiles) 19 makes packs ~9 %
- * smaller than 3 and ~6 % smaller than 12 (docs/data-packs.md), which is what keeps a pack under
- * 1.5 KB per profile. Packs are written once per build and read by every cold query, and reading
- * costs the same at any level.
+ * level matters: on the benchmark's month (13,000 real-template profiles) level 19 gives 1,477
+ * B/profile, 12 gives 1,571 and 3 gives 1,620 (docs/data-packs.md), and only 17 and above keep a
+ * pack under 1.5 KB per profile. It costs write time (~22 s CPU for the month against ~8 s at
+ * 3, Node 20), paid once per build, while every cold query reads the pack, at the same speed
+ * whatever the level.
  */
 export const PACK_ZSTD_LEVEL = 19;
 
@@ -41,8 +42,6 @@ export const PACK_ZSTD_LEVEL = 19;
  * several-fold (or a BGC month packs far more levels per profile).
  */
 export const MAX_ROW_GROUP_ROWS = 2048;
-
-const DAY_MS = 86_400_000;
 
 export interface WritePackOptions {
   /** In the query's result order. */
@@ -54,6 +53,8 @@ export interface WritePackOptions {
   /** Level columns, in file order (default: `CORE_PACK_VARIABLES`, what every core mode needs). */
   variables?: readonly string[];
   zstdLevel?: number;
+  /** Hours of a row group's time slice, a divisor of 24 (default 24: one group per UTC day). */
+  rowGroupHours?: number;
   maxRowGroupRows?: number;
 }
 
@@ -66,29 +67,34 @@ export interface WrittenPack {
 }
 
 /**
- * Row-group sizes: one group per UTC day, a day above `maxRows` split into equal parts.
+ * Row-group sizes: one group per UTC time slice of `hours` (default: a day), a slice above
+ * `maxRows` split into equal parts.
  *
  * Why days: a query window is most often whole days (dashboards, the benchmark's 1-day window),
  * and a day-aligned window then reads exactly its own groups; any 1-day window reads at most two
  * (three when a day is split). Smaller groups would read less for windows of a few hours, but
  * every group is compressed on its own and adds its footer entry: measured on the benchmark's
- * month, 6-hour groups make the pack 12 % larger than day groups, and 12-hour ones 5 %.
+ * month (docs/data-packs.md), 12-hour groups make the pack ~6 % larger than day groups, 6-hour
+ * ones ~13 %, and a day-aligned window then reads more bytes, not fewer.
  */
-export function utcDayRowGroups(timesMs: ArrayLike<number>, maxRows = MAX_ROW_GROUP_ROWS): number[] {
+export function rowGroupSizes(timesMs: ArrayLike<number>, { hours = 24, maxRows = MAX_ROW_GROUP_ROWS }: { hours?: number; maxRows?: number } = {}): number[] {
+  if (!(24 % hours === 0 && Number.isInteger(hours))) throw new RangeError(`row-group hours must divide a day, got ${hours}`);
+  if (!(Number.isInteger(maxRows) && maxRows >= 1)) throw new RangeError(`maxRows must be a positive integer, got ${maxRows}`);
+  const sliceMs = hours * 3_600_000;
   const sizes: number[] = [];
   const flush = (n: number): void => {
     const parts = Math.ceil(n / maxRows);
     for (let k = 0; k < parts; k++) sizes.push(Math.floor((n * (k + 1)) / parts) - Math.floor((n * k) / parts));
   };
-  let day = Number.NaN;
+  let slice = Number.NaN;
   let count = 0;
   for (let i = 0; i < timesMs.length; i++) {
-    const d = Math.floor(timesMs[i] / DAY_MS);
-    if (d !== day && count > 0) {
+    const d = Math.floor(timesMs[i] / sliceMs);
+    if (d !== slice && count > 0) {
       flush(count);
       count = 0;
     }
-    day = d;
+    slice = d;
     count++;
   }
   if (count > 0) flush(count);
@@ -165,11 +171,11 @@ export async function writePack(options: WritePackOptions): Promise<WrittenPack>
     month: options.month ?? null,
     variables,
     order: PACK_ORDER,
-    rowGroups: 'utc-day',
+    rowGroupHours: options.rowGroupHours ?? 24,
   };
-  const sizes = utcDayRowGroups(
+  const sizes = rowGroupSizes(
     profiles.map((p) => p.timeMs),
-    options.maxRowGroupRows ?? MAX_ROW_GROUP_ROWS,
+    { hours: description.rowGroupHours, maxRows: options.maxRowGroupRows ?? MAX_ROW_GROUP_ROWS },
   );
   const writer = new ByteWriter();
   parquetWrite({

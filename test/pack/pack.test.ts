@@ -11,7 +11,7 @@ import {
   openPack,
   readPackProfiles,
   selectRowGroups,
-  utcDayRowGroups,
+  rowGroupSizes,
   writePack,
   type Pack,
   type PackedProfile,
@@ -35,12 +35,14 @@ async function packOf(profiles: PackProfile[], options: { maxRowGroupRows?: numb
   return { bytes: written.bytes, pack, reader, footerBytes: written.footerBytes };
 }
 
-test('utcDayRowGroups: one group per UTC day, large days split evenly', () => {
+test('rowGroupSizes: one group per UTC day (or slice), large ones split evenly', () => {
   const t = [0, 1, DAY - 1, DAY, DAY + 5, 3 * DAY];
-  assert.deepEqual(utcDayRowGroups(t), [3, 2, 1]);
-  assert.deepEqual(utcDayRowGroups(t, 2), [1, 2, 2, 1]);
-  assert.deepEqual(utcDayRowGroups(Array.from({ length: 10 }, () => 7), 4), [3, 3, 4]);
-  assert.deepEqual(utcDayRowGroups([]), []);
+  assert.deepEqual(rowGroupSizes(t), [3, 2, 1]);
+  assert.deepEqual(rowGroupSizes(t, { maxRows: 2 }), [1, 2, 2, 1]);
+  assert.deepEqual(rowGroupSizes(Array.from({ length: 10 }, () => 7), { maxRows: 4 }), [3, 3, 4]);
+  assert.deepEqual(rowGroupSizes(t, { hours: 12 }), [2, 1, 2, 1]);
+  assert.deepEqual(rowGroupSizes([]), []);
+  assert.throws(() => rowGroupSizes(t, { hours: 5 }), RangeError);
 });
 
 test('a pack has one row group per day, with time statistics; its footer is one read', async () => {
@@ -49,7 +51,7 @@ test('a pack has one row group per day, with time statistics; its footer is one 
   assert.equal(pack.rows, 300);
   assert.equal(pack.rowGroups.length, 10);
   assert.deepEqual(pack.description.variables.slice(0, 3), ['PRES', 'PRES_QC', 'PRES_ADJUSTED']);
-  assert.equal(pack.description.rowGroups, 'utc-day');
+  assert.equal(pack.description.rowGroupHours, 24);
   pack.rowGroups.forEach((g, d) => {
     assert.ok(g.timeMin! >= APRIL + d * DAY && g.timeMax! < APRIL + (d + 1) * DAY, `group ${d} within its day`);
     assert.equal(g.rows, 30);
