@@ -5,4 +5,4 @@ export { createS3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
 export { parseS3Url, isS3Url, type S3Settings } from './s3-client.js';
 export { updateObject, type ObjectCodec, type UpdateObjectOptions, type UpdateOutcome } from './read-modify-write.js';
 export { withReadRetry, type ReadRetryOptions } from './with-read-retry.js';
-export type { BlobStore, ListedObject, OperationOptions, PutOptions, StoredObject } from './types.js';
+export type { BlobStore, ListedObject, ObjectInfo, OperationOptions, PutOptions, RangeOptions, StoredObject } from './types.js';

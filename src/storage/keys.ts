@@ -42,3 +42,14 @@ export function assertValidPrefix(prefix: string): void {
 export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
+
+/**
+ * A ranged read's bounds: `offset` an integer ≥ 0, `length` an integer ≥ 1, both within the safe
+ * integer range. Like a bad key, a bad range is a caller bug: a `RangeError`.
+ */
+export function assertValidRange(range: { offset: number; length: number }): void {
+  const { offset, length } = range;
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 1 || !Number.isSafeInteger(offset + length)) {
+    throw new RangeError(`invalid byte range ${JSON.stringify({ offset, length })}: offset must be an integer >= 0 and length an integer >= 1`);
+  }
+}

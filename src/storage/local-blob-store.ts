@@ -16,16 +16,18 @@
  * - Files and directories starting with '.' are ours (temp, lock) and never listed; keys cannot
  *   start a segment with '.' (keys.ts).
  * - `list` gives size and lastModified but no etag (that would mean reading every file).
+ * - `getRange` is a positioned read through one file handle (only the bytes asked for are read);
+ *   `head` is a stat (no etag: that would mean hashing the file).
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { AbortedError, PreconditionFailedError, StoreError, type ErrorContext } from '../errors.js';
-import { assertValidKey, assertValidPrefix, compareKeys } from './keys.js';
+import { assertValidKey, assertValidPrefix, assertValidRange, compareKeys } from './keys.js';
 import { acquireFileLock, createKeyMutex } from './locks.js';
 import { createTempPath, sweepLocalStore } from './local-sweep.js';
-import type { BlobStore, ListedObject, OperationOptions, PutOptions, StoredObject } from './types.js';
+import type { BlobStore, ListedObject, ObjectInfo, OperationOptions, PutOptions, RangeOptions, StoredObject } from './types.js';
 
 export interface LocalBlobStoreOptions {
   /** The store's root directory (created on first write or ping). */
@@ -101,6 +103,36 @@ export function createLocalBlobStore(options: LocalBlobStoreOptions): BlobStore 
       if (!info.isFile()) return undefined;
       const body = plainBytes(await handle.readFile());
       return { body, etag: etagOf(body), lastModified: info.mtime };
+    } catch (error) {
+      if (code(error) === 'EISDIR') return undefined;
+      throw error;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** `length` bytes from `offset` (fewer at the end of the file), or undefined when missing. */
+  async function readRange(file: string, offset: number, length: number): Promise<Uint8Array | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      if (NOT_FOUND.has(code(error) ?? '')) return undefined;
+      throw error;
+    }
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) return undefined;
+      const want = Math.max(0, Math.min(length, info.size - offset));
+      const out = new Uint8Array(want);
+      let done = 0;
+      // A positioned read may return fewer bytes than asked: loop until the range is complete.
+      while (done < want) {
+        const { bytesRead } = await handle.read(out, done, want - done, offset + done);
+        if (bytesRead === 0) break; // truncated under us: give what exists
+        done += bytesRead;
+      }
+      return done === want ? out : out.subarray(0, done);
     } catch (error) {
       if (code(error) === 'EISDIR') return undefined;
       throw error;
@@ -192,6 +224,35 @@ export function createLocalBlobStore(options: LocalBlobStoreOptions): BlobStore 
         return await read(fileOf(key));
       } catch (error) {
         throw storeFailure('get', context, error);
+      }
+    },
+
+    async getRange(key, range: RangeOptions) {
+      assertValidKey(key);
+      assertValidRange(range);
+      const context = { key, offset: range.offset, length: range.length };
+      try {
+        checkAborted(range.signal, context);
+        return await readRange(fileOf(key), range.offset, range.length);
+      } catch (error) {
+        throw storeFailure('getRange', context, error);
+      }
+    },
+
+    async head(key, opts: OperationOptions = {}) {
+      assertValidKey(key);
+      const context = { key };
+      try {
+        checkAborted(opts.signal, context);
+        const info = await stat(fileOf(key)).catch((error: unknown) => {
+          if (NOT_FOUND.has(code(error) ?? '')) return undefined;
+          throw error;
+        });
+        if (!info?.isFile()) return undefined;
+        const out: ObjectInfo = { size: info.size, lastModified: info.mtime };
+        return out;
+      } catch (error) {
+        throw storeFailure('head', context, error);
       }
     },
 

@@ -13,6 +13,8 @@
  *   the precondition itself with a HeadObject just before the PutObject: it catches a stale
  *   etag or an existing object, but it is NOT atomic, so callers must stay safe without it
  *   (immutable keys, read-back verification), as the contract says.
+ * - `getRange`: GetObject with `Range: bytes=a-b` (S3 answers the bytes that exist; a range that
+ *   starts at or past the end is 416 InvalidRange → no bytes). `head`: HeadObject.
  * - Every other failure → StoreError with the SDK error as cause. The SDK's own retries (3
  *   attempts, standard mode) are kept for the store: its objects are small and writes rare.
  * - Deadlines: each operation, every attempt included, ends after `timeoutMs` (default 10 s,
@@ -31,9 +33,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { AbortedError, PreconditionFailedError, StoreError, StoreTimeoutError, type ErrorContext } from '../errors.js';
-import { assertValidKey, assertValidPrefix, compareKeys } from './keys.js';
+import { assertValidKey, assertValidPrefix, assertValidRange, compareKeys } from './keys.js';
 import { createS3Client, parseS3Url, s3ErrorName, s3Status, type S3Settings } from './s3-client.js';
-import type { BlobStore, ListedObject, OperationOptions, PutOptions } from './types.js';
+import type { BlobStore, ListedObject, ObjectInfo, OperationOptions, PutOptions, RangeOptions } from './types.js';
 
 export interface S3BlobStoreOptions {
   /** `s3://bucket[/prefix]`. */
@@ -66,6 +68,17 @@ function isMissing(error: unknown): boolean {
   const name = s3ErrorName(error);
   if (name === 'NoSuchBucket') return false;
   return s3Status(error) === 404 || name === 'NoSuchKey' || name === 'NotFound';
+}
+
+/** The first byte a `Content-Range: bytes a-b/size` answer starts at. */
+function firstByteOf(contentRange: string | undefined): number | undefined {
+  const match = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(contentRange ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+/** A range that starts at or past the object's end (S3: 416 InvalidRange). */
+function isUnsatisfiableRange(error: unknown): boolean {
+  return s3Status(error) === 416 || s3ErrorName(error) === 'InvalidRange';
 }
 
 function isPreconditionFailure(error: unknown): boolean {
@@ -144,6 +157,45 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       } catch (error) {
         if (!bound.signal.aborted && isMissing(error)) return undefined;
         throw failure('get', { key }, error, signal, bound);
+      }
+    },
+
+    async getRange(key, range: RangeOptions) {
+      assertValidKey(key);
+      assertValidRange(range);
+      const { signal, offset, length } = range;
+      const bound = deadline(signal);
+      try {
+        const response = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: prefix + key, Range: `bytes=${offset}-${offset + length - 1}` }),
+          { abortSignal: bound.signal },
+        );
+        const body = response.Body ? await response.Body.transformToByteArray() : new Uint8Array(0);
+        // Keep exactly the part asked for, whatever the server sent: one that ignores Range answers
+        // the whole object (200, no Content-Range), and some (s3rver for `bytes=0-0`) send more.
+        const first = firstByteOf(response.ContentRange) ?? 0;
+        const from = Math.max(0, offset - first);
+        return from === 0 && body.length <= length ? body : body.slice(from, from + length);
+      } catch (error) {
+        if (!bound.signal.aborted && isMissing(error)) return undefined;
+        if (!bound.signal.aborted && isUnsatisfiableRange(error)) return new Uint8Array(0);
+        throw failure('getRange', { key, offset, length }, error, signal, bound);
+      }
+    },
+
+    async head(key, opts: OperationOptions = {}) {
+      assertValidKey(key);
+      const { signal } = opts;
+      const bound = deadline(signal);
+      try {
+        const response = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: prefix + key }), { abortSignal: bound.signal });
+        const info: ObjectInfo = { size: response.ContentLength ?? 0 };
+        if (response.ETag) info.etag = response.ETag;
+        if (response.LastModified) info.lastModified = response.LastModified;
+        return info;
+      } catch (error) {
+        if (!bound.signal.aborted && isMissing(error)) return undefined;
+        throw failure('head', { key }, error, signal, bound);
       }
     },
 

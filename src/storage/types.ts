@@ -9,6 +9,10 @@
  *   `PreconditionFailedError` when the condition fails, on backends that enforce them
  *   (`supportsConditionalWrites`). A backend that cannot enforce them says so, and callers must
  *   stay safe without them (immutable objects, read-back verification, healing from listings).
+ * - Ranged reads: `getRange` reads part of an object (a positioned read of the local file, a
+ *   ranged GET on S3), so a reader can fetch a data pack's footer and then only the row groups a
+ *   query needs. Like `get`, it resolves `undefined` when the object does not exist. `head` gives
+ *   an object's size without its bytes.
  * - Every operation takes an optional AbortSignal.
  */
 
@@ -33,6 +37,23 @@ export interface OperationOptions {
   signal?: AbortSignal;
 }
 
+/** Bytes `[offset, offset + length)` of an object (`getRange`). */
+export interface RangeOptions extends OperationOptions {
+  /** First byte (0-based, integer ≥ 0). */
+  offset: number;
+  /** Bytes wanted (integer ≥ 1). */
+  length: number;
+}
+
+/** What `head` knows about an object without reading it. */
+export interface ObjectInfo {
+  /** Size in bytes. */
+  size: number;
+  /** The backend's version tag when it gives one cheaply (S3's ETag; none on the local store). */
+  etag?: string;
+  lastModified?: Date;
+}
+
 export interface ListedObject {
   key: string;
   size: number;
@@ -46,6 +67,15 @@ export interface BlobStore {
   /** Whether ifMatch / ifNoneMatch are enforced by this backend. */
   readonly supportsConditionalWrites: boolean;
   get(key: string, options?: OperationOptions): Promise<StoredObject | undefined>;
+  /**
+   * Bytes `[offset, offset + length)` of the object: fewer when the object ends sooner (none when
+   * `offset` is at or past its end), `undefined` when it does not exist. A bad offset or length
+   * is a caller bug (`RangeError`). Immutable objects (packs) make several ranged reads of one
+   * object consistent; for a key that is overwritten, two reads may see two versions.
+   */
+  getRange(key: string, options: RangeOptions): Promise<Uint8Array | undefined>;
+  /** Size (and etag, time when cheap) of the object, `undefined` when it does not exist. */
+  head(key: string, options?: OperationOptions): Promise<ObjectInfo | undefined>;
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<{ etag: string }>;
   /** Keys under a prefix ('' for all), in lexicographic order. */
   list(prefix: string, options?: OperationOptions): Promise<ListedObject[]>;

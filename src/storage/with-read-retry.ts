@@ -1,6 +1,7 @@
 /**
- * `withReadRetry(store)`: retries the idempotent reads of an index store (`get`, `list`) after a
- * StoreError (a connection reset mid-body, a 5xx the SDK gave up on), with jittered back-off.
+ * `withReadRetry(store)`: retries the idempotent reads of an index store (`get`, `getRange`,
+ * `head`, `list`) after a StoreError (a connection reset mid-body, a 5xx the SDK gave up on),
+ * with jittered back-off.
  * Not after a StoreTimeoutError: a store that did not answer within its deadline will not in the
  * next 150 ms, and retrying would multiply the time a query waits for its 503.
  * Writes pass through untouched: their retries belong to the callers that know whether a write
@@ -47,6 +48,8 @@ export function withReadRetry(store: BlobStore, options: ReadRetryOptions = {}):
       return store.supportsConditionalWrites;
     },
     get: (key, opts) => retried(() => store.get(key, opts), opts?.signal),
+    getRange: (key, range) => retried(() => store.getRange(key, range), range.signal),
+    head: (key, opts) => retried(() => store.head(key, opts), opts?.signal),
     list: (prefix, opts) => retried(() => store.list(prefix, opts), opts?.signal),
     put: (key, body, opts) => store.put(key, body, opts),
     delete: (key, opts) => store.delete(key, opts),

@@ -79,6 +79,8 @@ export function countingStore(inner: BlobStore): CountingStore {
       }
       return inner.get(key, options);
     },
+    getRange: (key, range) => inner.getRange(key, range),
+    head: (key, options) => inner.head(key, options),
     async put(key, body, options) {
       counts.put++;
       return inner.put(key, body, options);

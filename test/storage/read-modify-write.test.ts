@@ -26,6 +26,8 @@ function racingStore(inner: BlobStore): BlobStore & { overwriteAfterNextPut(key:
       race = { key, body, times };
     },
     get: (key: string, options?: { signal?: AbortSignal }) => inner.get(key, options),
+    getRange: inner.getRange.bind(inner),
+    head: inner.head.bind(inner),
     list: inner.list.bind(inner),
     delete: inner.delete.bind(inner),
     ping: inner.ping.bind(inner),
