@@ -17,7 +17,7 @@
  *   `errors: [{parameter, message}]`.
  */
 import { z } from 'zod';
-import { problemSchema } from './common.js';
+import { problemResponse, problemSchema } from './common.js';
 
 // Mirrors of the domain's names (argo/types.ts: QC_MODES, VERTICALS, ARGO_VARIABLES; serialize/
 // formats.ts: OUTPUT_FORMATS, MEDIA_TYPES). schemas/ imports nothing from src/, so
@@ -477,6 +477,12 @@ export const profilesResponses = {
     },
   },
   400: problemSchema.describe('A parameter is malformed, unknown, or over a ceiling; `errors` names each one.'),
+  413: problemResponse(
+    'The answer would carry more level values (profiles × levels × variables; native levels count as an estimate) ' +
+      'than one request may (ARGO_MAX_REQUEST_COST). Decided once the query is planned, before any level is read. ' +
+      '`cost` gives the figures; `detail` says how to split the request: a shorter window, a smaller area, fewer ' +
+      'levels or variables, or fewer profiles per request (max_profiles). Sending it again gets the same answer.',
+  ),
   502: problemSchema.describe('The GDAC or the index store failed before the body started.'),
   503: problemSchema.describe('Overloaded or the index store is unreachable.'),
   504: problemSchema.describe('The GDAC did not answer in time.'),

@@ -41,3 +41,34 @@ test('every operation has tags, an operationId, a description and examples for i
     assert.ok(doc.paths[path], `${path} is documented`);
   }
 });
+
+test('the query routes document the fair-use answers; the other routes do not', async () => {
+  type Response = { content?: Record<string, { schema?: unknown }>; headers?: Record<string, { schema?: { type?: string } }> };
+  const doc = (await generateOpenapiDocument()) as {
+    paths: Record<string, Record<string, { responses: Record<string, Response>; security?: unknown }>>;
+    components: { securitySchemes: Record<string, unknown> };
+  };
+  assert.deepEqual(doc.components.securitySchemes.apiKey, {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description: 'Optional: a key from ARGO_API_KEYS, whose own rate limit applies instead of the per-address one.',
+  });
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const where = `${method.toUpperCase()} ${path}`;
+      if (!path.startsWith('/v1/')) {
+        assert.equal(op.responses['429'], undefined, `${where} is never rate limited`);
+        continue;
+      }
+      const tooMany = op.responses['429'];
+      assert.ok(tooMany?.content?.['application/problem+json'], `${where}: 429 is problem+json`);
+      assert.deepEqual(Object.keys(tooMany.headers ?? {}), ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']);
+      for (const header of Object.values(tooMany.headers ?? {})) assert.equal(header.schema?.type, 'integer');
+      assert.ok(op.responses['401']?.content?.['application/problem+json'], `${where}: 401 (unknown key) is problem+json`);
+      assert.deepEqual(op.security, [{}, { apiKey: [] }], `${where}: the key is optional`);
+    }
+  }
+  const profiles = doc.paths['/v1/profiles'].get.responses;
+  assert.ok(profiles['413']?.content?.['application/problem+json'], '/v1/profiles: 413 (request cost) is problem+json');
+});

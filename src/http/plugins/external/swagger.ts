@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 
 /** The version of the API contract (the OpenAPI `info.version`), not of the package. */
 export const API_VERSION = '1.0.0';
@@ -20,6 +21,32 @@ export const OPENAPI_INFO = {
     'levels. Results stream as NDJSON, JSON or CSV.',
   license: { name: 'MIT' },
 };
+
+type RouteDocument = Parameters<typeof jsonSchemaTransform>[0];
+
+/**
+ * The zod type provider's transform, keeping the `headers` of responses given by content type
+ * (`{ description, content, headers }`), which it drops: each header's zod schema becomes its
+ * OpenAPI schema, so a 429 documents its Retry-After and RateLimit-* headers.
+ */
+export function transformWithResponseHeaders(document: RouteDocument): ReturnType<typeof jsonSchemaTransform> {
+  const transformed = jsonSchemaTransform(document);
+  const responses = (document.schema as { response?: Record<string, unknown> } | undefined)?.response;
+  const out = (transformed.schema as { response?: Record<string, Record<string, unknown>> } | undefined)?.response;
+  if (!responses || !out) return transformed;
+  for (const [status, response] of Object.entries(responses)) {
+    const headers = (response as { headers?: Record<string, unknown> } | null)?.headers;
+    if (!headers || !out[status]) continue;
+    out[status].headers = Object.fromEntries(
+      Object.entries(headers).map(([name, schema]) => {
+        if (!(schema instanceof z.ZodType)) return [name, schema];
+        const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output' });
+        return [name, json];
+      }),
+    );
+  }
+  return transformed;
+}
 
 export default fp(
   async function swaggerPlugin(app: FastifyInstance) {
@@ -35,10 +62,18 @@ export default fp(
           { name: 'pages', description: 'Web pages: the landing page and the explorer.' },
         ],
         components: {
-          securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'ARGO_ADMIN_TOKEN' } },
+          securitySchemes: {
+            bearerAuth: { type: 'http', scheme: 'bearer', description: 'ARGO_ADMIN_TOKEN' },
+            apiKey: {
+              type: 'apiKey',
+              in: 'header',
+              name: 'X-API-Key',
+              description: 'Optional: a key from ARGO_API_KEYS, whose own rate limit applies instead of the per-address one.',
+            },
+          },
         },
       },
-      transform: jsonSchemaTransform,
+      transform: transformWithResponseHeaders,
       transformObject: jsonSchemaTransformObject,
     });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
