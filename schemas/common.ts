@@ -1,6 +1,7 @@
 /**
  * What every route's schemas share: the problem+json error body (RFC 9457) and its responses,
- * and the integer kinds with real bounds. `schemas/` imports nothing from `src/`.
+ * the integer kinds with real bounds, and the fair-use answers (401 for an unknown API key, 429
+ * with its headers). `schemas/` imports nothing from `src/`.
  */
 import { z } from 'zod';
 
@@ -28,6 +29,17 @@ export const problemSchema = z
       .array(z.object({ parameter: z.string(), message: z.string() }))
       .optional()
       .describe('One entry per bad parameter (400 only).'),
+    cost: z
+      .object({
+        values: z.number().int().min(0).describe('The estimated level values of the answer: profiles × levels × variables.'),
+        limit: z.number().int().min(0).describe('The most one answer may carry (ARGO_MAX_REQUEST_COST).'),
+        profiles: z.number().int().min(0).describe('Profiles the answer would hold: the matches, capped by max_profiles.'),
+        levels: z.number().int().min(0).describe('Levels per profile: the depth levels asked for, or an estimate for native levels.'),
+        levels_estimated: z.boolean().describe('True on native levels, whose count is known only once each profile is read.'),
+        variables: z.number().int().min(0).describe('Variables asked for.'),
+      })
+      .optional()
+      .describe('413 only: the request\'s cost and the ceiling, to size the parts of a split.'),
   })
   .describe('An RFC 9457 problem document (application/problem+json).')
   .meta({ id: 'Problem' });
@@ -67,5 +79,33 @@ export const commonProblems = {
       detail: 'The service is overloaded; try again shortly.',
     }),
     headers: { 'Retry-After': retryAfterHeader },
+  },
+};
+
+/**
+ * The headers of a rate-limited route (IETF draft "RateLimit header fields for HTTP" names), sent
+ * with every answer while rate limiting is on; `Retry-After` comes with a 429.
+ */
+export const rateLimitHeaders = {
+  'Retry-After': z.int().min(0).max(3600).describe('Seconds to wait before the next request is served.').meta({ example: 42 }),
+  'RateLimit-Limit': z.int().min(1).max(1_000_000).describe('Requests allowed per minute to this client (its API key, or its address).').meta({ example: 60 }),
+  'RateLimit-Remaining': z.int().min(0).max(1_000_000).describe('Requests left in the current minute.').meta({ example: 0 }),
+  'RateLimit-Reset': z.int().min(0).max(60).describe('Seconds until the current minute ends and the count starts again.').meta({ example: 42 }),
+};
+
+/** The answers every rate-limited route may give besides its own (see src/http/plugins/external/rate-limit.ts). */
+export const rateLimitedResponses = {
+  401: problemResponse(
+    'The `X-API-Key` header names no key this service knows (checked while rate limiting is on). ' +
+      'Send a key you were given, or no header to be served as an anonymous client.',
+    { detail: 'Unknown API key: send a key you were given, or no X-API-Key header.' },
+  ),
+  429: {
+    ...problemResponse(
+      'Too many requests from this client (its API key, or its address) in the current minute. ' +
+        'Wait the seconds of `Retry-After`, then send again; an API key (`X-API-Key`) may carry a higher limit.',
+      { detail: 'Rate limit exceeded: 60 requests per minute; retry in 42 s.' },
+    ),
+    headers: rateLimitHeaders,
   },
 };

@@ -572,4 +572,11 @@ export const profilesResponses = {
   502: problemResponse('The GDAC or the index store failed before the body started.', { detail: 'The Argo data source failed to deliver the data; try again later.' }),
   503: commonProblems[503],
   504: problemResponse('The GDAC did not answer in time.', { detail: 'The Argo data source did not answer in time; try again later.' }),
+  413: problemResponse(
+    'The answer would carry more level values (profiles × levels × variables; native levels count as an estimate) ' +
+      'than one request may (ARGO_MAX_REQUEST_COST). Decided once the query is planned, before any level is read. ' +
+      '`cost` gives the figures; `detail` says how to split the request: a shorter window, a smaller area, fewer ' +
+      'levels or variables, or fewer profiles per request (max_profiles). Sending it again gets the same answer.',
+    { detail: 'This request would return about 20000000 level values, over the limit of 10000000 for one request: narrow the window or the area, ask for fewer levels or variables, or lower max_profiles.' },
+  ),
 };

@@ -4,6 +4,7 @@
  * `parseConfig(env)` is pure (tests pass plain objects); `loadConfig()` reads the real environment
  * once at start-up. A bad value fails start-up with a message naming the variable.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** The public GDAC HTTPS mirrors, tried in order (Ifremer first: it is the reference node). */
@@ -92,6 +93,25 @@ export const envSchema = z.object({
   // (32 by default) caps the process's total over concurrent queries.
   ARGO_QUERY_CONCURRENCY: intFrom(1, 256).default(32),
 
+  // Fair use (docs/operations.md, "Fair use"). Requests per minute per client on the query routes
+  // (/v1/...). 0, the default, turns rate limiting off: clients are told apart by address, which is
+  // only right once ARGO_TRUST_PROXY matches the deployment. Behind a load balancer without it,
+  // every client has the balancer's address, and a default limit would make them share one budget.
+  ARGO_RATE_LIMIT: intFrom(0, 1_000_000).default(0),
+  // Known API keys (X-API-Key), each with its own limit: `key:requests_per_minute,...`.
+  ARGO_API_KEYS: optionalString,
+  // Whose X-Forwarded-For to believe for the client's address: `false` (the default: the peer's
+  // address), `true` (anyone's: only when every request comes through a proxy that rewrites the
+  // header), or a comma list of the proxies' addresses and CIDRs. No hop counts: Fastify ignores
+  // them, since a count cannot tell a proxy from a client that sent the header itself.
+  ARGO_TRUST_PROXY: optionalString,
+  // Ceiling on one /v1/profiles answer, in level values (profiles × levels × variables), checked
+  // after planning and before any level is read; 0 turns it off. 10 million values are ~100 MB of
+  // NDJSON: enough for 1,000 profiles (the default max_profiles) on 1,000 levels with 3 variables
+  // (3 M), or 10,000 profiles on native levels with 2 (10 M at the 500-level estimate); refused
+  // are the requests that push several ceilings at once.
+  ARGO_MAX_REQUEST_COST: intFrom(0, Number.MAX_SAFE_INTEGER).default(10_000_000),
+
   // Browser dashboards call from other origins; '*' is right for a public read-only API.
   ARGO_CORS_ORIGINS: z.string().min(1).default('*'),
   // Shed load (503) before the event loop stalls everyone: 1 s of loop delay is already unusable.
@@ -125,6 +145,16 @@ export interface GdacS3Settings {
   /** Used when not anonymous: the AWS credentials of the environment, when given. */
   credentials: S3Credentials | undefined;
 }
+
+/** A known API key (ARGO_API_KEYS) and its own limit. */
+export interface ApiKeyLimit {
+  key: string;
+  /** Requests per minute on the query routes; 0 = not limited. */
+  perMinute: number;
+}
+
+/** Fastify's `trustProxy`: whose X-Forwarded-For is believed (ARGO_TRUST_PROXY). */
+export type TrustProxy = boolean | string[];
 
 /** The public S3 GDAC's region (s3://argo-gdac-sandbox is in Paris). */
 export const DEFAULT_GDAC_S3_REGION = 'eu-west-3';
@@ -173,6 +203,16 @@ export interface Config {
   };
   cors: { origins: string[] | '*' };
   builds: { maxQueued: number };
+  /** Which proxies' X-Forwarded-For gives the client's address (request.ip). */
+  trustProxy: TrustProxy;
+  fairUse: {
+    /** Requests per minute per anonymous client (by address); 0 = no rate limiting at all. */
+    rateLimit: number;
+    /** Known API keys and their limits (only used when `rateLimit` > 0). */
+    apiKeys: ApiKeyLimit[];
+    /** Most level values one /v1/profiles answer may carry; 0 = no ceiling. */
+    maxRequestCost: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -278,6 +318,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     cors: { origins },
     builds: { maxQueued: e.ARGO_MAX_QUEUED_BUILDS },
+    trustProxy: parseTrustProxy(e.ARGO_TRUST_PROXY),
+    fairUse: {
+      rateLimit: e.ARGO_RATE_LIMIT,
+      apiKeys: parseApiKeys(e.ARGO_API_KEYS),
+      maxRequestCost: e.ARGO_MAX_REQUEST_COST,
+    },
   };
   return deepFreeze(config);
 }
@@ -295,6 +341,56 @@ function s3LocationCheck(name: string, value: string): void {
   const bucket = /^s3:\/\/([^/]*)/.exec(value)?.[1] ?? '';
   const why = bucket === '' ? 'the bucket name is missing' : `${JSON.stringify(bucket)} is not an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)`;
   throw new ConfigError(`Invalid configuration:\n  ${name}: not an s3://bucket[/prefix] location: ${why} (got ${JSON.stringify(value)})`);
+}
+
+// A key is one token of visible ASCII without the list's separators; 256 characters is room for
+// any generated key (`openssl rand -hex 32` is 64).
+const API_KEY = /^[\x21-\x2b\x2d-\x39\x3b-\x7e]{1,256}$/;
+
+/**
+ * ARGO_API_KEYS: `key:requests_per_minute` entries, comma-separated (`0` = that key is not
+ * limited). Messages name entries by position, never by their text: the keys are secrets and
+ * start-up errors reach logs.
+ */
+function parseApiKeys(value: string | undefined): ApiKeyLimit[] {
+  if (value === undefined) return [];
+  const keys: ApiKeyLimit[] = [];
+  const fail = (message: string): never => {
+    throw new ConfigError(`Invalid configuration:\n  ARGO_API_KEYS: ${message}`);
+  };
+  for (const [i, entry] of splitList(value).entries()) {
+    const at = entry.lastIndexOf(':');
+    const key = at < 0 ? entry : entry.slice(0, at).trim();
+    const limit = at < 0 ? '' : entry.slice(at + 1).trim();
+    const which = `entry ${i + 1}`;
+    if (at < 0) fail(`${which} has no limit: write key:requests_per_minute (0 for no limit)`);
+    if (!API_KEY.test(key)) fail(`${which}: a key is 1 to 256 visible ASCII characters, without ',' or ':'`);
+    if (!/^\d+$/.test(limit) || Number(limit) > 1_000_000) fail(`${which}: the limit is a whole number of requests per minute, 0 to 1000000`);
+    if (keys.some((k) => k.key === key)) fail(`${which} repeats an earlier key`);
+    keys.push({ key, perMinute: Number(limit) });
+  }
+  return keys;
+}
+
+/** proxy-addr's names for address ranges, accepted in ARGO_TRUST_PROXY's list. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** ARGO_TRUST_PROXY as Fastify's `trustProxy` takes it. */
+function parseTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  const entries = splitList(value);
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32));
+    if (!PROXY_RANGE_NAMES.includes(entry) && (version === 0 || !prefixOk || rest.length > 0)) {
+      throw new ConfigError(
+        `Invalid configuration:\n  ARGO_TRUST_PROXY: ${JSON.stringify(entry)} is not an address or CIDR; use true, false, or a comma list of the proxies' addresses, CIDRs, ${PROXY_RANGE_NAMES.join(', ')}`,
+      );
+    }
+  }
+  return entries;
 }
 
 /**

@@ -13,16 +13,23 @@ export interface AppErrorOptions {
   message: string;
   context?: ErrorContext;
   cause?: unknown;
+  problemMembers?: Record<string, unknown>;
 }
 
 export abstract class AppError extends Error {
   abstract readonly tag: ErrorTag;
   readonly context: ErrorContext;
+  /**
+   * Extra members of the problem+json body (RFC 9457 extension members), for a 4xx whose caller
+   * can act on numbers (a request's cost and the ceiling). Shown to clients: never put secrets here.
+   */
+  readonly problemMembers: Readonly<Record<string, unknown>> | undefined;
 
-  constructor({ message, context = {}, cause }: AppErrorOptions) {
+  constructor({ message, context = {}, cause, problemMembers }: AppErrorOptions) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = new.target.name;
     this.context = context;
+    this.problemMembers = problemMembers;
   }
 }
 
@@ -104,6 +111,19 @@ export class GdacIndexError extends AppError {
   readonly tag = 'gdac_index' as const;
 }
 
+/** A client went over its request rate (ARGO_RATE_LIMIT, or its API key's limit). */
+export class RateLimitedError extends AppError {
+  readonly tag = 'rate_limited' as const;
+}
+
+/**
+ * One request would cost more than the service answers at once (ARGO_MAX_REQUEST_COST): the
+ * caller must split it. Not retried as it is: no Retry-After.
+ */
+export class RequestTooCostlyError extends AppError {
+  readonly tag = 'too_costly' as const;
+}
+
 /** The service is shedding load. */
 export class OverloadedError extends AppError {
   readonly tag = 'overloaded' as const;
@@ -136,6 +156,8 @@ export type ErrorTag =
   | 'argo_format'
   | 'corrupt_index'
   | 'gdac_index'
+  | 'rate_limited'
+  | 'too_costly'
   | 'overloaded'
   | 'build_queue_full'
   | 'aborted';
@@ -156,6 +178,9 @@ export const STATUS_BY_TAG: Readonly<Record<ErrorTag, number>> = Object.freeze({
   argo_format: 502,
   corrupt_index: 502,
   gdac_index: 502,
+  rate_limited: 429,
+  // The request itself must change (be split): retrying it as it is never helps, unlike a 429.
+  too_costly: 413,
   overloaded: 503,
   // The server's build capacity, not a fault of the request: retry later, as for overload.
   build_queue_full: 503,
@@ -170,7 +195,8 @@ export const TITLE_BY_STATUS: Readonly<Record<number, string>> = Object.freeze({
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
-  413: 'Payload Too Large',
+  // RFC 9110's name: it covers a request whose answer is too large, not only a large body.
+  413: 'Content Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   499: 'Client Closed Request',

@@ -9,7 +9,15 @@ export function loggerOptions(config: Pick<Config, 'logLevel'>): LoggerOptions {
   return {
     level: config.logLevel,
     redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', '*.credentials', '*.secretAccessKey'],
+      paths: [
+        'req.headers.authorization',
+        'headers.authorization',
+        'req.headers["x-api-key"]',
+        'headers["x-api-key"]',
+        '*.credentials',
+        '*.secretAccessKey',
+        '*.apiKeys',
+      ],
       censor: '[redacted]',
     },
   };

@@ -68,6 +68,12 @@ const bad: Array<[Record<string, string>, string]> = [
   [{ ARGO_INDEX_STORE: 's3:///prefix' }, 'ARGO_INDEX_STORE'],
   [{ ARGO_INDEX_STORE: 's3://My_Bucket/x' }, 'ARGO_INDEX_STORE'],
   [{ ARGO_GDAC: 's3://' }, 'ARGO_GDAC'],
+  [{ ARGO_RATE_LIMIT: '-1' }, 'ARGO_RATE_LIMIT'],
+  [{ ARGO_RATE_LIMIT: '1.5' }, 'ARGO_RATE_LIMIT'],
+  [{ ARGO_MAX_REQUEST_COST: 'lots' }, 'ARGO_MAX_REQUEST_COST'],
+  [{ ARGO_TRUST_PROXY: '1' }, 'ARGO_TRUST_PROXY'],
+  [{ ARGO_TRUST_PROXY: '10.0.0.0/33' }, 'ARGO_TRUST_PROXY'],
+  [{ ARGO_TRUST_PROXY: 'yes' }, 'ARGO_TRUST_PROXY'],
 ];
 
 for (const [env, name] of bad) {
@@ -78,6 +84,56 @@ for (const [env, name] of bad) {
     );
   });
 }
+
+test('fair use: rate limiting off, no keys, no trusted proxy, a 10 M-value ceiling by default', () => {
+  const config = parseConfig({});
+  assert.deepEqual(config.fairUse, { rateLimit: 0, apiKeys: [], maxRequestCost: 10_000_000 });
+  assert.equal(config.trustProxy, false);
+});
+
+test('fair use: limits, API keys with their own limits, and trusted proxies are parsed', () => {
+  const config = parseConfig({
+    ARGO_RATE_LIMIT: '60',
+    ARGO_API_KEYS: ' key1:600, k3y-2_with.dots~:6000 ,dashboards:0,',
+    ARGO_MAX_REQUEST_COST: '0',
+    ARGO_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8, loopback',
+  });
+  assert.deepEqual(config.fairUse, {
+    rateLimit: 60,
+    apiKeys: [
+      { key: 'key1', perMinute: 600 },
+      { key: 'k3y-2_with.dots~', perMinute: 6000 },
+      { key: 'dashboards', perMinute: 0 },
+    ],
+    maxRequestCost: 0,
+  });
+  assert.deepEqual(config.trustProxy, ['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback']);
+  assert.equal(parseConfig({ ARGO_TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.equal(parseConfig({ ARGO_TRUST_PROXY: 'false' }).trustProxy, false);
+  assert.ok(Object.isFrozen(config.fairUse.apiKeys[0]));
+});
+
+test('a bad ARGO_API_KEYS names the entry and its fault, never the key', () => {
+  const cases: [string, RegExp][] = [
+    ['good-key:10,secret-without-limit', /entry 2 has no limit: write key:requests_per_minute/],
+    ['secret-one:ten', /entry 1: the limit is a whole number of requests per minute/],
+    ['secret-one:-5', /entry 1: the limit is a whole number/],
+    ['secret one:5', /entry 1: a key is 1 to 256 visible ASCII characters/],
+    [':5', /entry 1: a key is 1 to 256/],
+    ['secret-one:5,secret-one:7', /entry 2 repeats an earlier key/],
+  ];
+  for (const [value, message] of cases) {
+    assert.throws(
+      () => parseConfig({ ARGO_API_KEYS: value }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message.includes('ARGO_API_KEYS') &&
+        message.test(error.message) &&
+        !error.message.includes('secret'),
+      value,
+    );
+  }
+});
 
 test('CONFIG_VARIABLES lists the API.md names', () => {
   for (const name of [
@@ -94,6 +150,7 @@ test('CONFIG_VARIABLES lists the API.md names', () => {
     // v1.1
     'ARGO_GDAC_S3_ENDPOINT',
     'ARGO_GDAC_S3_REGION',
+    'ARGO_RATE_LIMIT',
   ]) {
     assert.ok(CONFIG_VARIABLES.includes(name), name);
   }

@@ -94,9 +94,9 @@ test('every error response is application/problem+json, with an example of what 
   }
   assert.ok(seen >= 24, `${seen} error responses checked`);
   for (const [path, method, codes] of [
-    ['/v1/profiles', 'get', ['400', '500', '502', '503', '504']],
-    ['/v1/months', 'get', ['500', '503']],
-    ['/v1/months/{month}', 'get', ['400', '404', '500', '503']],
+    ['/v1/profiles', 'get', ['400', '401', '413', '429', '500', '502', '503', '504']],
+    ['/v1/months', 'get', ['401', '429', '500', '503']],
+    ['/v1/months/{month}', 'get', ['400', '401', '404', '429', '500', '503']],
     ['/admin/builds', 'post', ['400', '401', '403', '413', '415', '500', '503']],
     ['/admin/builds/{id}', 'get', ['400', '401', '403', '404', '500', '503']],
   ] as const) {
@@ -140,4 +140,35 @@ test('integers have real bounds and examples are realistic', async () => {
   for (const [path, node] of walk(doc)) {
     if (Array.isArray(node.example)) assert.notDeepEqual(node.example, [0], path);
   }
+});
+
+test('the query routes document the fair-use answers; the other routes do not', async () => {
+  type Response = { content?: Record<string, { schema?: unknown }>; headers?: Record<string, { schema?: { type?: string } }> };
+  const doc = (await generateOpenapiDocument()) as {
+    paths: Record<string, Record<string, { responses: Record<string, Response>; security?: unknown }>>;
+    components: { securitySchemes: Record<string, unknown> };
+  };
+  assert.deepEqual(doc.components.securitySchemes.apiKey, {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description: 'Optional: a key from ARGO_API_KEYS, whose own rate limit applies instead of the per-address one.',
+  });
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const where = `${method.toUpperCase()} ${path}`;
+      if (!path.startsWith('/v1/')) {
+        assert.equal(op.responses['429'], undefined, `${where} is never rate limited`);
+        continue;
+      }
+      const tooMany = op.responses['429'];
+      assert.ok(tooMany?.content?.['application/problem+json'], `${where}: 429 is problem+json`);
+      assert.deepEqual(Object.keys(tooMany.headers ?? {}), ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']);
+      for (const header of Object.values(tooMany.headers ?? {})) assert.equal(header.schema?.type, 'integer');
+      assert.ok(op.responses['401']?.content?.['application/problem+json'], `${where}: 401 (unknown key) is problem+json`);
+      assert.deepEqual(op.security, [{}, { apiKey: [] }], `${where}: the key is optional`);
+    }
+  }
+  const profiles = doc.paths['/v1/profiles'].get.responses;
+  assert.ok(profiles['413']?.content?.['application/problem+json'], '/v1/profiles: 413 (request cost) is problem+json');
 });

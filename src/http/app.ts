@@ -2,9 +2,11 @@
  * The Fastify application: the HTTP layer over the domain services.
  *
  *     createFastify        core options: logger, request ids, router, body limit, client errors
- *     plugins/external/    cors, compress, under-pressure, swagger, swagger-ui (one file each)
+ *     plugins/external/    cors, compress, under-pressure, rate-limit, swagger, swagger-ui (one
+ *                          file each)
  *     plugins/app/         access log, error handler, metrics, one decorator per service, the
- *                          profile responder, the services' metrics, the start-up line
+ *                          profile responder (behind the cost guard), the services' metrics, the
+ *                          start-up line
  *     routes/              thin handlers, registered with what they need (limits, admin token)
  *
  * `buildApp` is used by src/main.ts, the demo, the bench and the tests (`app.inject`).
@@ -34,6 +36,7 @@ import servicesPlugin from './plugins/app/services.js';
 import startupLog from './plugins/app/startup-log.js';
 import compress from './plugins/external/compress.js';
 import cors from './plugins/external/cors.js';
+import rateLimit from './plugins/external/rate-limit.js';
 import swagger from './plugins/external/swagger.js';
 import swaggerUi from './plugins/external/swagger-ui.js';
 import underPressure from './plugins/external/under-pressure.js';
@@ -58,6 +61,9 @@ function createFastify(config: Config, logger: Logger) {
     // One access-log line per request (plugins/app/access-log.ts) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.maxBodyBytes,
+    // ARGO_TRUST_PROXY: request.ip (the rate limit's client address) from X-Forwarded-For behind
+    // the proxies it names; X-Forwarded-Proto and -Host are believed from the same proxies.
+    trustProxy: config.trustProxy,
     // Keep a caller's request id (from a gateway) when it is sane, so logs join up across hops.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -108,12 +114,13 @@ export async function buildApp({ config, services, logger, now }: BuildAppOption
   await app.register(cors, { origins: config.cors.origins });
   await app.register(compress);
   await app.register(underPressure, { maxEventLoopDelayMs: config.limits.maxEventLoopDelayMs });
+  await app.register(rateLimit, { fairUse: config.fairUse });
   await app.register(swagger);
   await app.register(swaggerUi);
 
   const container = services ?? createServices({ config, logger: log });
   await app.register(servicesPlugin, { services: container, closeOnShutdown: services === undefined });
-  await app.register(profileResponder, { cacheBytes: config.cache.responseBytes });
+  await app.register(profileResponder, { cacheBytes: config.cache.responseBytes, maxRequestCost: config.fairUse.maxRequestCost });
   await app.register(serviceMetrics);
   await app.register(startupLog, { limits: config.limits, adminEnabled: config.adminToken !== undefined });
 
@@ -128,6 +135,8 @@ export async function buildApp({ config, services, logger, now }: BuildAppOption
 export async function buildApiDescription({ config, logger }: { config: Config; logger: Logger }): Promise<FastifyInstance> {
   const app = createFastify(config, logger);
   await app.register(errorHandler);
+  // Documents the fair-use answers of the query routes (with limiting off, it adds no hook).
+  await app.register(rateLimit, { fairUse: { rateLimit: 0, apiKeys: [] } });
   await app.register(swagger);
   await registerRoutes(app, config);
   return app as unknown as FastifyInstance;

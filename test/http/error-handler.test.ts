@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { NotFoundError, UpstreamError, ValidationError } from '../../src/errors.js';
+import { NotFoundError, RequestTooCostlyError, UpstreamError, ValidationError } from '../../src/errors.js';
 import errorHandler from '../../src/http/plugins/app/error-handler.js';
 
 async function app(t: import('node:test').TestContext) {
@@ -25,6 +25,12 @@ async function app(t: import('node:test').TestContext) {
   });
   app.get('/ceiling', async () => {
     throw new ValidationError({ message: 'too many levels', issues: [{ parameter: 'depth', message: '2000 levels; the limit is 1000' }] });
+  });
+  app.get('/costly', async () => {
+    throw new RequestTooCostlyError({ message: 'split it', problemMembers: { cost: { values: 9, limit: 4 }, status: 200, detail: 'x' } });
+  });
+  app.get('/upstream-members', async () => {
+    throw new UpstreamError({ message: 'mirror failed', problemMembers: { mirror: 'https://internal.example/' } });
   });
   app.get('/bug', async () => {
     throw new TypeError('cannot read properties of undefined (secret detail)');
@@ -79,4 +85,18 @@ test('5xx bodies are generic: no upstream URLs, paths or stack details reach the
   assert.equal(bug.statusCode, 500);
   assert.equal(bug.json().detail, 'Internal server error.');
   assert.doesNotMatch(bug.body, /secret/);
+});
+
+test('problem extension members reach the caller on a 4xx, never replace a standard member, and stay out of a 5xx', async (t) => {
+  const a = await app(t);
+  const costly = await a.inject('/costly');
+  assert.equal(costly.statusCode, 413);
+  const body = costly.json();
+  assert.deepEqual(body.cost, { values: 9, limit: 4 });
+  assert.equal(body.status, 413);
+  assert.equal(body.detail, 'split it');
+  assert.equal(body.title, 'Content Too Large');
+  const upstream = await a.inject('/upstream-members');
+  assert.equal(upstream.statusCode, 502);
+  assert.equal(upstream.json().mirror, undefined);
 });

@@ -28,6 +28,8 @@ export interface ProblemBody {
   instance?: string;
   request_id?: string;
   errors?: ParameterIssue[];
+  /** Extension members (RFC 9457 §3.2), e.g. `cost` of a 413. */
+  [member: string]: unknown;
 }
 
 export function problemBody(options: {
@@ -36,8 +38,10 @@ export function problemBody(options: {
   instance?: string;
   requestId?: string;
   errors?: ParameterIssue[];
+  /** Extension members; they never replace a standard member. */
+  members?: Readonly<Record<string, unknown>>;
 }): ProblemBody {
-  return {
+  const body: ProblemBody = {
     type: 'about:blank',
     title: TITLE_BY_STATUS[options.status] ?? STATUS_CODES[options.status] ?? 'Error',
     status: options.status,
@@ -46,6 +50,10 @@ export function problemBody(options: {
     ...(options.requestId ? { request_id: options.requestId } : {}),
     ...(options.errors ? { errors: options.errors } : {}),
   };
+  for (const [name, value] of Object.entries(options.members ?? {})) {
+    if (!Object.hasOwn(body, name)) body[name] = value;
+  }
+  return body;
 }
 
 /** One entry of the zod type provider's `error.validation` (the zod issue, flattened). */
@@ -97,12 +105,15 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, rawErr
   const error = (rawError instanceof Error && toValidationError(rawError as FastifyError)) || rawError;
   const status = statusOf(error);
   const errors = error instanceof ValidationError ? error.issues : undefined;
+  // Like the message, extension members are for callers only on a 4xx.
+  const members = status < 500 && isAppError(error) ? error.problemMembers : undefined;
   const body = problemBody({
     status,
     detail: publicMessage(error, status),
     instance: request.url.split('?')[0],
     requestId: String(request.id),
     errors,
+    members,
   });
   // Plain JSON: a route's response schema for this status describes its success body, not a problem.
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);

@@ -1,11 +1,13 @@
 /**
  * CORS (@fastify/cors): browser dashboards call the API from other origins. The `X-Argo-*`
- * headers carry the plan's facts, so they are exposed to scripts explicitly.
+ * headers carry the plan's facts, and the rate limit's headers say when to come back, so they are
+ * exposed to scripts explicitly; a page may send its API key (`X-API-Key`).
  */
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../../config.js';
+import { RATE_LIMIT_HEADERS } from './rate-limit.js';
 
 /** The headers routes/profiles.ts sends with the plan's facts. */
 export const ARGO_HEADERS = ['X-Argo-Profiles-Matched', 'X-Argo-Truncated', 'X-Argo-Months-Missing'] as const;
@@ -24,9 +26,9 @@ export default fp(
     await app.register(cors, {
       origin: options.origins,
       methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id', 'X-API-Key'],
       // Browsers hide response headers from scripts unless they are exposed explicitly.
-      exposedHeaders: [...ARGO_HEADERS, 'X-Request-Id', 'Location'],
+      exposedHeaders: [...ARGO_HEADERS, 'X-Request-Id', 'Location', ...RATE_LIMIT_HEADERS],
       maxAge: PREFLIGHT_MAX_AGE_SECONDS,
     });
   },

@@ -35,7 +35,15 @@ export default fp(
           { name: 'pages', description: 'Web pages: the landing page and the explorer.' },
         ],
         components: {
-          securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'ARGO_ADMIN_TOKEN' } },
+          securitySchemes: {
+            bearerAuth: { type: 'http', scheme: 'bearer', description: 'ARGO_ADMIN_TOKEN' },
+            apiKey: {
+              type: 'apiKey',
+              in: 'header',
+              name: 'X-API-Key',
+              description: 'Optional: a key from ARGO_API_KEYS, whose own rate limit applies instead of the per-address one.',
+            },
+          },
         },
       },
       // fastify-type-provider-zod's transforms, keeping response headers and examples and
