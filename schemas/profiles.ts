@@ -18,6 +18,10 @@
  */
 import { z } from 'zod';
 import { problemSchema } from './common.js';
+import { param, parseDecimal, parsed } from './params.js';
+import { SHAPE_PARAMETERS, refineShapes, shapeFields } from './shapes.js';
+
+export { parseDecimal, parsed } from './params.js';
 
 // Mirrors of the domain's names (argo/types.ts: QC_MODES, VERTICALS, ARGO_VARIABLES; serialize/
 // formats.ts: OUTPUT_FORMATS, MEDIA_TYPES). schemas/ imports nothing from src/, so
@@ -47,36 +51,6 @@ export interface ProfilesQueryLimits {
 
 const DAY_MS = 86_400_000;
 
-/** A single query-string value, present once. */
-function param(name: string) {
-  return z.string({
-    error: (issue) =>
-      issue.input === undefined
-        ? 'is required'
-        : Array.isArray(issue.input)
-          ? `given more than once; give ${name} once`
-          : 'must be a string',
-  });
-}
-
-/**
- * A parameter whose text is parsed by `parse` (`{ error }` on bad input). The empty check lives in
- * the transform, not in an aborting refine: an abort would hide the other parameters' issues.
- */
-function parsed<T>(name: string, parse: (text: string) => T | { error: string }, required = false) {
-  return param(name).transform((text, ctx): Exclude<T, { error: string }> => {
-    const result =
-      text.trim().length === 0
-        ? { error: required ? 'is empty' : `is empty; omit ${name} to use its default` }
-        : parse(text);
-    if (result && typeof result === 'object' && 'error' in result) {
-      ctx.addIssue({ code: 'custom', message: (result as { error: string }).error });
-      return z.NEVER;
-    }
-    return result as Exclude<T, { error: string }>;
-  });
-}
-
 function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T) {
   return z.enum(values, {
     error: (issue) =>
@@ -88,17 +62,6 @@ function oneOf<const T extends readonly [string, ...string[]]>(name: string, val
 
 // ---------------------------------------------------------------------------------------------
 // Numbers and instants
-
-/** A plain decimal number: no hex, no `Infinity`, no blanks (Number('') is 0, Number('0x1') 1). */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** Parses a decimal number; undefined when the text is not one or is not finite. */
-export function parseDecimal(text: string): number | undefined {
-  const t = text.trim();
-  if (!DECIMAL.test(t)) return undefined;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : undefined;
-}
 
 /**
  * ISO 8601 date (`2023-04-01`) or date-time (`2023-04-01T12:00`, `…:30`, `…:30.250`, with `Z`
@@ -310,6 +273,7 @@ const KNOWN_PARAMETERS = [
   'variables',
   'mode',
   'bbox',
+  ...SHAPE_PARAMETERS,
   'platform',
   'max_profiles',
   'fields',
@@ -340,6 +304,7 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
       bbox: parsed('bbox', parseBbox)
         .optional()
         .meta({ description: DESCRIPTIONS.bbox, example: '-30,20,-10,40' }),
+      ...shapeFields,
       platform: parsed('platform', parsePlatforms)
         .optional()
         .meta({ description: DESCRIPTIONS.platform, example: '6903247,2902696' }),
@@ -372,6 +337,7 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
       },
       { when: () => true },
     )
+    .superRefine((params, ctx) => refineShapes(params, ctx))
     .superRefine((params, ctx) => {
       if (params.end <= params.start) {
         ctx.addIssue({
@@ -399,6 +365,8 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
       variables: p.variables.variables,
       mode: p.mode,
       ...(p.bbox ? { bbox: p.bbox.bbox } : {}),
+      ...(p.polygon ? { polygon: p.polygon } : {}),
+      ...(p.near && p.radius_km !== undefined ? { near: { center: p.near, radiusKm: p.radius_km } } : {}),
       ...(p.platform ? { platforms: p.platform.platforms } : {}),
       maxProfiles: p.max_profiles?.maxProfiles ?? limits.defaultMaxProfiles,
       ...(p.fields === 'positions' ? { fields: p.fields } : {}),

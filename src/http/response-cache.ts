@@ -51,6 +51,8 @@ export function responseCacheKey(query: ProfileQuery, format: OutputFormat, mont
     variables: query.variables,
     mode: query.mode,
     bbox: query.bbox ?? ([] as unknown as [number, number, number, number]),
+    polygon: query.polygon ?? [],
+    near: query.near ?? { center: [0, 0], radiusKm: 0 },
     platforms: query.platforms ?? [],
     maxProfiles: query.maxProfiles,
     // Absent (full profiles) is keyed apart from every named value.

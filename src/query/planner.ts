@@ -8,6 +8,7 @@
  * calendar order gives the result order with no sorting here.
  */
 import { profileInclusion, type InclusionMeta } from '../argo/qc.js';
+import { createCircleShape, createPolygonShape, createShapeFilter, type Shape } from '../geo/index.js';
 import { addMonths, monthOf, monthStartMs } from '../month-index/months.js';
 import type { FileLayout, MonthIndex } from '../month-index/types.js';
 import type { ProfileQuery } from './types.js';
@@ -87,18 +88,28 @@ export interface Plan {
   selected: PlannedProfile[];
 }
 
-export type PlanQuery = Pick<ProfileQuery, 'startMs' | 'endMs' | 'mode' | 'bbox' | 'platforms' | 'maxProfiles'>;
+export type PlanQuery = Pick<ProfileQuery, 'startMs' | 'endMs' | 'mode' | 'bbox' | 'polygon' | 'near' | 'platforms' | 'maxProfiles'>;
 
 /** Whether profile `i` of a month passes the query's profile-level filters (not the time window). */
 export type ProfileFilter = (month: MonthIndex, i: number) => boolean;
 
+/** The query's shapes (polygon, radius search) as one position test, or undefined when none. */
+export function shapeFilterOf(query: Pick<PlanQuery, 'polygon' | 'near'>): ((lon: number, lat: number) => boolean) | undefined {
+  const shapes: Shape[] = [];
+  if (query.polygon) shapes.push(createPolygonShape(query.polygon));
+  if (query.near) shapes.push(createCircleShape({ center: query.near.center, radiusKm: query.near.radiusKm }));
+  return createShapeFilter(shapes);
+}
+
 /**
  * The profile-level filters: the QC mode's inclusion rule (argo's `profileInclusion`, the same
- * function the reference semantics use), the bbox and the platform set.
+ * function the reference semantics use), the bbox, the shapes (polygon, radius) and the platform
+ * set. All combine with AND.
  */
-export function createProfileFilter(query: Pick<PlanQuery, 'mode' | 'bbox' | 'platforms'>): ProfileFilter {
+export function createProfileFilter(query: Pick<PlanQuery, 'mode' | 'bbox' | 'polygon' | 'near' | 'platforms'>): ProfileFilter {
   const platforms = query.platforms && query.platforms.length > 0 ? new Set(query.platforms) : undefined;
   const { bbox, mode } = query;
+  const inShapes = shapeFilterOf(query);
   // One scratch object, refilled per profile: a year's window scans ~10^5 profiles.
   const meta: InclusionMeta = { dataMode: '', positionQc: '', juldQc: '', timeMs: 0, latitude: 0, longitude: 0 };
   return (month, i) => {
@@ -106,6 +117,8 @@ export function createProfileFilter(query: Pick<PlanQuery, 'mode' | 'bbox' | 'pl
     const latitude = month.latitude[i];
     const longitude = month.longitude[i];
     if (bbox && !inBbox(latitude, longitude, bbox)) return false;
+    // The shapes take longitude first (GeoJSON order).
+    if (inShapes && !inShapes(longitude, latitude)) return false;
     meta.dataMode = month.dataMode[i];
     meta.positionQc = month.positionQc[i];
     meta.juldQc = month.juldQc[i];

@@ -16,6 +16,13 @@ export interface ProfileQuery {
   mode: QcMode;
   /** `[lonMin, latMin, lonMax, latMax]`; lonMin > lonMax crosses the antimeridian. */
   bbox?: [number, number, number, number];
+  /**
+   * A ring of `[lon, lat]` vertices, closed automatically; edges straight in lon/lat, the shorter
+   * way in longitude (geo/polygon.ts).
+   */
+  polygon?: [number, number][];
+  /** A great-circle radius search: centre `[lon, lat]` and radius in km (geo/circle.ts). */
+  near?: { center: [number, number]; radiusKm: number };
   platforms?: string[];
   maxProfiles: number;
   /**
