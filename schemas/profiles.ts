@@ -260,6 +260,13 @@ const DESCRIPTIONS = {
     'profile file, so it is cheap enough for maps of a whole window; the profiles, their order, the ' +
     'cap and the headers are those of the same query without it. depth, vertical and variables are ' +
     'accepted and have no effect. CSV has one row per profile with the metadata columns only.',
+  cursor:
+    'Opaque: continue a truncated result strictly after the last profile of the previous page ' +
+    '(key-set pagination, in result order). Take it from the `Link: <...>; rel="next"` header (or ' +
+    'the `next` member of json/geojson) and send it with the same filters (window, mode, bbox, ' +
+    'polygon, near, radius_km, platform); a cursor sent with other filters is a 400. Output options ' +
+    '(format, depth, vertical, variables, fields, max_profiles) may change between pages. A month ' +
+    'rebuilt between pages neither repeats nor skips a profile that did not change.',
   format:
     '`ndjson`, `json` or `csv`. Without it, an Accept header naming application/x-ndjson, ' +
     'application/json or text/csv selects the format; otherwise ndjson. This parameter wins over Accept.',
@@ -277,6 +284,7 @@ const KNOWN_PARAMETERS = [
   'platform',
   'max_profiles',
   'fields',
+  'cursor',
   'format',
 ] as const;
 
@@ -320,6 +328,9 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
           example: String(Math.min(100, limits.maxProfilesLimit)),
         }),
       fields: oneOf('fields', PROFILE_FIELDS).optional().meta({ description: DESCRIPTIONS.fields, example: 'all' }),
+      cursor: parsed('cursor', (t) => ({ cursor: t.trim() }))
+        .optional()
+        .meta({ description: DESCRIPTIONS.cursor, example: 'WzEsMTcwNDEwMDgwMDAwMCwiNjkwMzI0NyIsMSwiQSIsImNvcmlvbGlzLzY5MDMyNDcvcHJvZmlsZXMvUjY5MDMyNDdfMDAxLm5jIiwiYWJjIl0' }),
       format: oneOf('format', PROFILE_FORMATS).optional().meta({ description: DESCRIPTIONS.format, example: 'ndjson' }),
     })
     // Runs even when a field failed, so every unknown parameter is reported in the same answer.
@@ -370,6 +381,7 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
       ...(p.platform ? { platforms: p.platform.platforms } : {}),
       maxProfiles: p.max_profiles?.maxProfiles ?? limits.defaultMaxProfiles,
       ...(p.fields === 'positions' ? { fields: p.fields } : {}),
+      ...(p.cursor ? { cursor: p.cursor.cursor } : {}),
       ...(p.format ? { format: p.format } : {}),
     }));
 }
@@ -416,6 +428,10 @@ export const profilesJsonSchema = z
     matched: z.number().int().describe('Profiles matching before the cap (X-Argo-Profiles-Matched).'),
     truncated: z.boolean().describe('True when max_profiles cut the result (X-Argo-Truncated).'),
     months_missing: z.array(z.string()).describe('Months of the window with no built index (X-Argo-Months-Missing).'),
+    next: z
+      .string()
+      .nullable()
+      .describe('When truncated: the next page (the `Link: <...>; rel="next"` target, this request with `cursor` set); null on the last page.'),
     error: streamErrorSchema.shape.error.optional().describe('Present only when the body failed part-way.'),
   })
   .describe('format=json: one object, streamed.');

@@ -11,6 +11,7 @@ import { profileInclusion, type InclusionMeta } from '../argo/qc.js';
 import { createCircleShape, createPolygonShape, createShapeFilter, type Shape } from '../geo/index.js';
 import { addMonths, monthOf, monthStartMs } from '../month-index/months.js';
 import type { FileLayout, MonthIndex } from '../month-index/types.js';
+import { cursorKeyOf, isAfterCursor, type CursorKey } from './cursor.js';
 import type { ProfileQuery } from './types.js';
 
 /**
@@ -148,6 +149,16 @@ function plannedProfile(month: MonthIndex, i: number): PlannedProfile {
   };
 }
 
+/** Profile `i` of a month as a cursor key. */
+function keyAt(month: MonthIndex, i: number): CursorKey {
+  return { timeMs: month.time[i], platform: month.platform[i], cycle: month.cycle[i], direction: month.direction[i], id: month.id[i] };
+}
+
+/** The cursor key of a planned profile (the last one of a page gives the next cursor). */
+export function plannedKey(profile: PlannedProfile): CursorKey {
+  return cursorKeyOf(profile);
+}
+
 /** The index range `[lo, hi)` of a month's profiles whose time is in `[startMs, endMs)`. */
 export function timeRange(month: Pick<MonthIndex, 'time' | 'count'>, startMs: number, endMs: number): [number, number] {
   const lo = lowerBound(month.time, startMs, 0, month.count);
@@ -165,7 +176,12 @@ export interface Planner {
   result(): Plan;
 }
 
-export function createPlanner(query: PlanQuery): Planner {
+/**
+ * `after`: a decoded cursor; only profiles strictly after it in the result order are planned
+ * (and counted in `matched`). Months are in time order, so the scan of each month starts at the
+ * cursor's time.
+ */
+export function createPlanner(query: PlanQuery, { after }: { after?: CursorKey } = {}): Planner {
   const filter = createProfileFilter(query);
   const selected: PlannedProfile[] = [];
   const monthsMissing: string[] = [];
@@ -176,8 +192,9 @@ export function createPlanner(query: PlanQuery): Planner {
         monthsMissing.push(month);
         return;
       }
-      const [lo, hi] = timeRange(index, query.startMs, query.endMs);
+      const [lo, hi] = timeRange(index, after ? Math.max(query.startMs, after.timeMs) : query.startMs, query.endMs);
       for (let i = lo; i < hi; i++) {
+        if (after && !isAfterCursor(keyAt(index, i), after)) continue;
         if (!filter(index, i)) continue;
         matched++;
         if (selected.length < query.maxProfiles) selected.push(plannedProfile(index, i));

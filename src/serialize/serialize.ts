@@ -30,6 +30,8 @@ export type ResultHead = Pick<QueryResult, 'matched' | 'truncated' | 'monthsMiss
 
 export interface SerializeOptions {
   format: OutputFormat;
+  /** The next page's link when the result is truncated (json's `next` member; null otherwise). */
+  next?: string;
   /** Called with the real error when the stream fails part-way (not for a client that left). */
   onError?: (error: unknown) => void;
 }
@@ -104,8 +106,11 @@ async function* ndjsonChunks(result: QueryResult, options: SerializeOptions): As
   }
 }
 
-function jsonTail(result: ResultHead): string {
-  return `"matched":${result.matched},"truncated":${result.truncated},"months_missing":${JSON.stringify(result.monthsMissing)}`;
+function jsonTail(result: ResultHead, options: SerializeOptions): string {
+  return (
+    `"matched":${result.matched},"truncated":${result.truncated},"months_missing":${JSON.stringify(result.monthsMissing)},` +
+    `"next":${JSON.stringify(options.next ?? null)}`
+  );
 }
 
 async function* jsonChunks(result: QueryResult, options: SerializeOptions): AsyncGenerator<string> {
@@ -119,10 +124,10 @@ async function* jsonChunks(result: QueryResult, options: SerializeOptions): Asyn
   } catch (error) {
     if (isAbortError(error)) return;
     options.onError?.(error);
-    yield `],${jsonTail(result)},"error":${JSON.stringify(streamErrorOf(error))}}\n`;
+    yield `],${jsonTail(result, options)},"error":${JSON.stringify(streamErrorOf(error))}}\n`;
     return;
   }
-  yield `],${jsonTail(result)}}\n`;
+  yield `],${jsonTail(result, options)}}\n`;
 }
 
 async function* csvChunks(result: QueryResult, options: SerializeOptions): AsyncGenerator<string> {

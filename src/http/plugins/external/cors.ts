@@ -26,7 +26,7 @@ export default fp(
       methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id'],
       // Browsers hide response headers from scripts unless they are exposed explicitly.
-      exposedHeaders: [...ARGO_HEADERS, 'X-Request-Id', 'Location'],
+      exposedHeaders: [...ARGO_HEADERS, 'X-Request-Id', 'Location', 'Link'],
       maxAge: PREFLIGHT_MAX_AGE_SECONDS,
     });
   },
