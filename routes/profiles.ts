@@ -16,7 +16,8 @@ export interface ProfilesRoutesOptions {
 const DESCRIPTION = [
   'The Argo profiles whose time is in `[start, end)`, filtered by QC mode, area and platform, on',
   'depth levels (TEOS-10), pressure levels or their native levels, in time order (then platform,',
-  'cycle, direction A before D), streamed as NDJSON (default), JSON or CSV.',
+  'cycle, direction A before D), streamed as NDJSON (default), JSON, CSV, GeoJSON, Arrow or Parquet.',
+  '`polygon` and `near`+`radius_km` select by shape beside `bbox`; every filter combines with AND.',
   '',
   'Headers sent before the body: `X-Argo-Profiles-Matched` (matches before the cap; with a',
   '`cursor`, the matches after it), `X-Argo-Truncated` (`true` when `max_profiles` cut the result),',

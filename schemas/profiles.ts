@@ -26,7 +26,7 @@ export { parseDecimal, parsed } from './params.js';
 // Mirrors of the domain's names (argo/types.ts: QC_MODES, VERTICALS, ARGO_VARIABLES; serialize/
 // formats.ts: OUTPUT_FORMATS, MEDIA_TYPES). schemas/ imports nothing from src/, so
 // test/schemas/enums.test.ts keeps each pair in step.
-export const PROFILE_FORMATS = ['ndjson', 'json', 'csv'] as const;
+export const PROFILE_FORMATS = ['ndjson', 'json', 'csv', 'geojson', 'arrow', 'parquet'] as const;
 export const PROFILE_VARIABLES = ['TEMP', 'PSAL', 'PRES'] as const;
 export const PROFILE_MODES = ['standard', 'research', 'expert'] as const;
 export const PROFILE_VERTICALS = ['depth', 'pressure'] as const;
@@ -39,6 +39,9 @@ export const PROFILE_MEDIA_TYPES = {
   ndjson: 'application/x-ndjson',
   json: 'application/json',
   csv: 'text/csv',
+  geojson: 'application/geo+json',
+  arrow: 'application/vnd.apache.arrow.stream',
+  parquet: 'application/vnd.apache.parquet',
 } as const;
 
 /** The ceilings the schema enforces (a structural subset of the config's `limits`). */
@@ -268,8 +271,14 @@ const DESCRIPTIONS = {
     '(format, depth, vertical, variables, fields, max_profiles) may change between pages. A month ' +
     'rebuilt between pages neither repeats nor skips a profile that did not change.',
   format:
-    '`ndjson`, `json` or `csv`. Without it, an Accept header naming application/x-ndjson, ' +
-    'application/json or text/csv selects the format; otherwise ndjson. This parameter wins over Accept.',
+    '`ndjson`, `json`, `csv`, `geojson` (RFC 7946 FeatureCollection, a Point feature per profile, ' +
+    'properties = the NDJSON object; `matched`, `truncated`, `months_missing`, `next` after the features), ' +
+    '`arrow` (Arrow IPC stream) or `parquet`: the last two are the CSV long table with typed columns ' +
+    '(time as timestamp[ms, UTC], file float32 values as float32, computed ones as float64, cycle as int32). ' +
+    'Without it, an Accept header naming application/x-ndjson, application/json, text/csv, ' +
+    'application/geo+json, application/vnd.apache.arrow.stream or application/vnd.apache.parquet selects ' +
+    'the format; otherwise ndjson. This parameter wins over Accept. A failure after an arrow or parquet ' +
+    'body started aborts the response (no clean end).',
 } as const;
 
 const KNOWN_PARAMETERS = [
@@ -457,6 +466,31 @@ export const profilesResponses = {
             'id,platform_number,cycle_number,direction,data_mode,time,latitude,longitude,depth,TEMP,PSAL\n' +
             'coriolis/6903247/profiles/R6903247_001.nc,6903247,1,A,R,2018-10-19T05:41:00.000Z,34.19,26,10,22.5,39.1\n',
         }),
+      },
+      [PROFILE_MEDIA_TYPES.geojson]: {
+        schema: z
+          .object({
+            type: z.literal('FeatureCollection'),
+            features: z.array(
+              z.object({
+                type: z.literal('Feature'),
+                id: z.string(),
+                geometry: z.object({ type: z.literal('Point'), coordinates: z.array(z.number()).describe('[longitude, latitude]') }),
+                properties: profileSchema,
+              }),
+            ),
+            matched: z.number().int(),
+            truncated: z.boolean(),
+            months_missing: z.array(z.string()),
+            next: z.string().nullable(),
+          })
+          .describe('format=geojson: RFC 7946 FeatureCollection, streamed.'),
+      },
+      [PROFILE_MEDIA_TYPES.arrow]: {
+        schema: z.string().meta({ format: 'binary' }).describe('format=arrow: Arrow IPC stream of the CSV long table.'),
+      },
+      [PROFILE_MEDIA_TYPES.parquet]: {
+        schema: z.string().meta({ format: 'binary' }).describe('format=parquet: Parquet file of the CSV long table.'),
       },
     },
   },

@@ -271,6 +271,6 @@ test('OpenAPI: the route, its parameters with examples, and its responses', asyn
     assert.ok(p.example !== undefined || p.schema?.example !== undefined || p.examples !== undefined, `${p.name} has an example`);
   }
   assert.deepEqual(op.parameters.filter((p: { required?: boolean }) => p.required).map((p: { name: string }) => p.name).sort(), ['end', 'start']);
-  assert.deepEqual(Object.keys(op.responses[200].content).sort(), ['application/json', 'application/x-ndjson', 'text/csv']);
+  assert.deepEqual(Object.keys(op.responses[200].content).sort(), ['application/geo+json', 'application/json', 'application/vnd.apache.arrow.stream', 'application/vnd.apache.parquet', 'application/x-ndjson', 'text/csv']);
   assert.ok(op.responses[400]);
 });
