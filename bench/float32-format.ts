@@ -1,5 +1,5 @@
 /**
- * Micro-benchmark of the float32 output path (`src/serialize/numbers.ts`): ns per value of
+ * Micro-benchmark of the float32 output path (`src/query/numbers.ts`): ns per value of
  * `shortestFloat32` against the approaches it replaces or was chosen over, on value sets shaped
  * like Argo levels. Prints a Markdown table; takes ~10 s.
  *
@@ -12,7 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { roundValue } from '../src/query/output.js';
-import { formatFloat32, shortestFloat32 } from '../src/serialize/numbers.js';
+import { formatFloat32, shortestFloat32 } from '../src/query/numbers.js';
 
 const { values: args } = parseArgs({ options: { values: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' } } });
 const N = Number(args.values);

@@ -16,11 +16,16 @@ export interface ProfilesRoutesOptions {
 const DESCRIPTION = [
   'The Argo profiles whose time is in `[start, end)`, filtered by QC mode, area and platform, on',
   'depth levels (TEOS-10), pressure levels or their native levels, in time order (then platform,',
-  'cycle, direction A before D), streamed as NDJSON (default), JSON or CSV.',
+  'cycle, direction A before D), streamed as NDJSON (default), JSON, CSV, GeoJSON, Arrow or Parquet.',
+  '`polygon` and `near`+`radius_km` select by shape beside `bbox`; every filter combines with AND.',
   '',
-  'Headers sent before the body: `X-Argo-Profiles-Matched` (matches before the cap),',
-  '`X-Argo-Truncated` (`true` when `max_profiles` cut the result) and `X-Argo-Months-Missing`',
-  '(months of the window with no built index, comma list, empty when none).',
+  'Headers sent before the body: `X-Argo-Profiles-Matched` (matches before the cap; with a',
+  '`cursor`, the matches after it), `X-Argo-Truncated` (`true` when `max_profiles` cut the result),',
+  '`X-Argo-Months-Missing` (months of the window with no built index, comma list, empty when none;',
+  'with a `cursor`, from the cursor\'s month on) and, when truncated, `Link: <...>; rel="next"`: this',
+  'request\'s path and query with `cursor` set to continue strictly after the last profile sent.',
+  'Following every next link yields exactly the uncapped result, in order. `HEAD` answers the same',
+  'headers with no body and reads no profile file.',
   '',
   '`fields=positions` returns each profile\'s metadata and position only, from the month indexes',
   'alone (no profile file is read): a cheap way to map a window before fetching level data.',
@@ -35,10 +40,67 @@ const DESCRIPTION = [
   'NDJSON line, or the `error` member of the JSON object) or a last CSV line `# error: 502 ...`.',
 ].join('\n');
 
+/**
+ * The next page's link: the request's own path and query string (its spelling kept) with `cursor`
+ * replaced. An absolute path, so it resolves against whatever origin the client used.
+ */
+export function nextLinkOf(requestUrl: string, cursor: string): string {
+  const at = requestUrl.indexOf('?');
+  const path = at < 0 ? requestUrl : requestUrl.slice(0, at);
+  const parts = at < 0 ? [] : requestUrl.slice(at + 1).split('&');
+  const kept = parts.filter((part) => {
+    if (part === '') return false;
+    const name = part.split('=', 1)[0];
+    try {
+      return decodeURIComponent(name.replace(/\+/g, ' ')) !== 'cursor';
+    } catch {
+      return true;
+    }
+  });
+  // base64url needs no escaping in a query string.
+  return `${path}?${[...kept, `cursor=${cursor}`].join('&')}`;
+}
+
+function linkHeader(next: string): string {
+  return `<${next}>; rel="next"`;
+}
+
 const profilesRoutes: FastifyPluginAsyncZod<ProfilesRoutesOptions> = async (app, { limits }) => {
+  app.head(
+    '/v1/profiles',
+    {
+      schema: {
+        tags: ['profiles'],
+        operationId: 'countProfiles',
+        summary: 'The headers of a profile query, without its body',
+        description:
+          'The same headers as `GET /v1/profiles` with the same parameters (X-Argo-Profiles-Matched, ' +
+          'X-Argo-Truncated, X-Argo-Months-Missing, Link rel="next", Content-Type), from the month ' +
+          'indexes alone: no body, no profile file read.',
+        querystring: profilesQuerySchema(limits),
+      },
+    },
+    async (request, reply) => {
+      const { format: explicitFormat, ...query } = request.query;
+      const format = selectFormat(explicitFormat, request.headers.accept);
+      const controller = new AbortController();
+      const response = await app.profileResponder.head(query, { signal: controller.signal, linkOf: (c) => nextLinkOf(request.url, c) });
+      reply
+        .type(CONTENT_TYPES[format])
+        .header('Vary', 'Accept')
+        .header('X-Argo-Profiles-Matched', String(response.matched))
+        .header('X-Argo-Truncated', String(response.truncated))
+        .header('X-Argo-Months-Missing', response.monthsMissing.join(','));
+      if (response.next) reply.header('Link', linkHeader(response.next));
+      return reply.send();
+    },
+  );
+
   app.get(
     '/v1/profiles',
     {
+      // HEAD is its own route above: the plan only, never the body's level reads.
+      exposeHeadRoute: false,
       schema: {
         tags: ['profiles'],
         operationId: 'queryProfiles',
@@ -62,6 +124,7 @@ const profilesRoutes: FastifyPluginAsyncZod<ProfilesRoutesOptions> = async (app,
       const response = await app.profileResponder.respond(query, {
         format,
         signal: hangUp.signal,
+        linkOf: (cursor) => nextLinkOf(request.url, cursor),
         onError: (error) => request.log.error({ err: error }, 'profile stream failed after the headers were sent'),
       });
       reply
@@ -70,6 +133,7 @@ const profilesRoutes: FastifyPluginAsyncZod<ProfilesRoutesOptions> = async (app,
         .header('X-Argo-Profiles-Matched', String(response.matched))
         .header('X-Argo-Truncated', String(response.truncated))
         .header('X-Argo-Months-Missing', response.monthsMissing.join(','));
+      if (response.next) reply.header('Link', linkHeader(response.next));
       // The response schemas document the streamed body; a stream is sent as it is, never serialized.
       return reply.send(response.body as never);
     },

@@ -18,11 +18,15 @@
  */
 import { z } from 'zod';
 import { commonProblems, count, errorStatus, problemResponse } from './common.js';
+import { param, parseDecimal, parsed } from './params.js';
+import { SHAPE_PARAMETERS, refineShapes, shapeFields } from './shapes.js';
+
+export { parseDecimal, parsed } from './params.js';
 
 // Mirrors of the domain's names (argo/types.ts: QC_MODES, VERTICALS, ARGO_VARIABLES; serialize/
 // formats.ts: OUTPUT_FORMATS, MEDIA_TYPES). schemas/ imports nothing from src/, so
 // test/schemas/enums.test.ts keeps each pair in step.
-export const PROFILE_FORMATS = ['ndjson', 'json', 'csv'] as const;
+export const PROFILE_FORMATS = ['ndjson', 'json', 'csv', 'geojson', 'arrow', 'parquet'] as const;
 export const PROFILE_VARIABLES = ['TEMP', 'PSAL', 'PRES'] as const;
 export const PROFILE_MODES = ['standard', 'research', 'expert'] as const;
 export const PROFILE_VERTICALS = ['depth', 'pressure'] as const;
@@ -35,6 +39,9 @@ export const PROFILE_MEDIA_TYPES = {
   ndjson: 'application/x-ndjson',
   json: 'application/json',
   csv: 'text/csv',
+  geojson: 'application/geo+json',
+  arrow: 'application/vnd.apache.arrow.stream',
+  parquet: 'application/vnd.apache.parquet',
 } as const;
 
 /** The ceilings the schema enforces (a structural subset of the config's `limits`). */
@@ -47,36 +54,6 @@ export interface ProfilesQueryLimits {
 
 const DAY_MS = 86_400_000;
 
-/** A single query-string value, present once. */
-function param(name: string) {
-  return z.string({
-    error: (issue) =>
-      issue.input === undefined
-        ? 'is required'
-        : Array.isArray(issue.input)
-          ? `given more than once; give ${name} once`
-          : 'must be a string',
-  });
-}
-
-/**
- * A parameter whose text is parsed by `parse` (`{ error }` on bad input). The empty check lives in
- * the transform, not in an aborting refine: an abort would hide the other parameters' issues.
- */
-function parsed<T>(name: string, parse: (text: string) => T | { error: string }, required = false) {
-  return param(name).transform((text, ctx): Exclude<T, { error: string }> => {
-    const result =
-      text.trim().length === 0
-        ? { error: required ? 'is empty' : `is empty; omit ${name} to use its default` }
-        : parse(text);
-    if (result && typeof result === 'object' && 'error' in result) {
-      ctx.addIssue({ code: 'custom', message: (result as { error: string }).error });
-      return z.NEVER;
-    }
-    return result as Exclude<T, { error: string }>;
-  });
-}
-
 function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T) {
   return z.enum(values, {
     error: (issue) =>
@@ -88,17 +65,6 @@ function oneOf<const T extends readonly [string, ...string[]]>(name: string, val
 
 // ---------------------------------------------------------------------------------------------
 // Numbers and instants
-
-/** A plain decimal number: no hex, no `Infinity`, no blanks (Number('') is 0, Number('0x1') 1). */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** Parses a decimal number; undefined when the text is not one or is not finite. */
-export function parseDecimal(text: string): number | undefined {
-  const t = text.trim();
-  if (!DECIMAL.test(t)) return undefined;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : undefined;
-}
 
 /**
  * ISO 8601 date (`2023-04-01`) or date-time (`2023-04-01T12:00`, `…:30`, `…:30.250`, with `Z`
@@ -321,9 +287,22 @@ const DESCRIPTIONS = {
     'profile file, so it is cheap enough for maps of a whole window; the profiles, their order, the ' +
     'cap and the headers are those of the same query without it. depth, vertical and variables are ' +
     'accepted and have no effect. CSV has one row per profile with the metadata columns only.',
+  cursor:
+    'Opaque: continue a truncated result strictly after the last profile of the previous page ' +
+    '(key-set pagination, in result order). Take it from the `Link: <...>; rel="next"` header (or ' +
+    'the `next` member of json/geojson) and send it with the same filters (window, mode, bbox, ' +
+    'polygon, near, radius_km, platform); a cursor sent with other filters is a 400. Output options ' +
+    '(format, depth, vertical, variables, fields, max_profiles) may change between pages. A month ' +
+    'rebuilt between pages neither repeats nor skips a profile that did not change.',
   format:
-    '`ndjson`, `json` or `csv`. Without it, an Accept header naming application/x-ndjson, ' +
-    'application/json or text/csv selects the format; otherwise ndjson. This parameter wins over Accept.',
+    '`ndjson`, `json`, `csv`, `geojson` (RFC 7946 FeatureCollection, a Point feature per profile, ' +
+    'properties = the NDJSON object; `matched`, `truncated`, `months_missing`, `next` after the features), ' +
+    '`arrow` (Arrow IPC stream) or `parquet`: the last two are the CSV long table with typed columns ' +
+    '(time as timestamp[ms, UTC], file float32 values as float32, computed ones as float64, cycle as int32). ' +
+    'Without it, an Accept header naming application/x-ndjson, application/json, text/csv, ' +
+    'application/geo+json, application/vnd.apache.arrow.stream or application/vnd.apache.parquet selects ' +
+    'the format; otherwise ndjson. This parameter wins over Accept. A failure after an arrow or parquet ' +
+    'body started aborts the response (no clean end).',
 } as const;
 
 /**
@@ -354,9 +333,11 @@ const KNOWN_PARAMETERS = [
   'variables',
   'mode',
   'bbox',
+  ...SHAPE_PARAMETERS,
   'platform',
   'max_profiles',
   'fields',
+  'cursor',
   'format',
 ] as const;
 
@@ -384,6 +365,7 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
       bbox: parsed('bbox', parseBbox)
         .optional()
         .meta({ description: DESCRIPTIONS.bbox, example: EXAMPLE_QUERY.bbox }),
+      ...shapeFields,
       platform: parsed('platform', parsePlatforms)
         .optional()
         .meta({ description: DESCRIPTIONS.platform, example: EXAMPLE_QUERY.platform }),
@@ -399,6 +381,9 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
           example: String(Math.min(Number(EXAMPLE_QUERY.max_profiles), limits.maxProfilesLimit)),
         }),
       fields: oneOf('fields', PROFILE_FIELDS).optional().meta({ description: DESCRIPTIONS.fields, example: 'all' }),
+      cursor: parsed('cursor', (t) => ({ cursor: t.trim() }))
+        .optional()
+        .meta({ description: DESCRIPTIONS.cursor, example: 'WzEsMTcwNDEwMDgwMDAwMCwiNjkwMzI0NyIsMSwiQSIsImNvcmlvbGlzLzY5MDMyNDcvcHJvZmlsZXMvUjY5MDMyNDdfMDAxLm5jIiwiYWJjIl0' }),
       format: oneOf('format', PROFILE_FORMATS).optional().meta({ description: DESCRIPTIONS.format, example: EXAMPLE_QUERY.format }),
     })
     // Runs even when a field failed, so every unknown parameter is reported in the same answer.
@@ -416,6 +401,7 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
       },
       { when: () => true },
     )
+    .superRefine((params, ctx) => refineShapes(params, ctx))
     .superRefine((params, ctx) => {
       if (params.end <= params.start) {
         ctx.addIssue({
@@ -443,9 +429,12 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
       variables: p.variables.variables,
       mode: p.mode,
       ...(p.bbox ? { bbox: p.bbox.bbox } : {}),
+      ...(p.polygon ? { polygon: p.polygon } : {}),
+      ...(p.near && p.radius_km !== undefined ? { near: { center: p.near, radiusKm: p.radius_km } } : {}),
       ...(p.platform ? { platforms: p.platform.platforms } : {}),
       maxProfiles: p.max_profiles?.maxProfiles ?? limits.defaultMaxProfiles,
       ...(p.fields === 'positions' ? { fields: p.fields } : {}),
+      ...(p.cursor ? { cursor: p.cursor.cursor } : {}),
       ...(p.format ? { format: p.format } : {}),
     }));
 }
@@ -508,6 +497,10 @@ export const profilesJsonSchema = z
     matched: count().describe('Profiles matching before the cap (X-Argo-Profiles-Matched).'),
     truncated: z.boolean().describe('True when max_profiles cut the result (X-Argo-Truncated).'),
     months_missing: z.array(z.string()).describe('Months of the window with no built index (X-Argo-Months-Missing).').meta({ example: [] }),
+    next: z
+      .string()
+      .nullable()
+      .describe('When truncated: the next page (the `Link: <...>; rel="next"` target, this request with `cursor` set); null on the last page.'),
     error: streamErrorSchema.optional().describe('Present only when the body failed part-way.'),
   })
   .meta({ example: { profiles: [EXAMPLE_PROFILE], matched: 2, truncated: true, months_missing: [] } })
@@ -556,6 +549,31 @@ export const profilesResponses = {
               .join('\n') +
             '\n',
         }),
+      },
+      [PROFILE_MEDIA_TYPES.geojson]: {
+        schema: z
+          .object({
+            type: z.literal('FeatureCollection'),
+            features: z.array(
+              z.object({
+                type: z.literal('Feature'),
+                id: z.string(),
+                geometry: z.object({ type: z.literal('Point'), coordinates: z.array(z.number()).describe('[longitude, latitude]') }),
+                properties: profileSchema,
+              }),
+            ),
+            matched: z.number().int(),
+            truncated: z.boolean(),
+            months_missing: z.array(z.string()),
+            next: z.string().nullable(),
+          })
+          .describe('format=geojson: RFC 7946 FeatureCollection, streamed.'),
+      },
+      [PROFILE_MEDIA_TYPES.arrow]: {
+        schema: z.string().meta({ format: 'binary' }).describe('format=arrow: Arrow IPC stream of the CSV long table.'),
+      },
+      [PROFILE_MEDIA_TYPES.parquet]: {
+        schema: z.string().meta({ format: 'binary' }).describe('format=parquet: Parquet file of the CSV long table.'),
       },
     },
   },

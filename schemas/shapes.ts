@@ -17,7 +17,7 @@
  * - Every issue names its parameter (the error handler turns the path into `errors[].parameter`).
  */
 import { z } from 'zod';
-import { parseDecimal } from './profiles.js';
+import { parseDecimal, parsed } from './params.js';
 
 /**
  * Vertices a polygon may have. Each position test walks every edge, so a year's window (~10⁵
@@ -121,20 +121,9 @@ export function parseRadiusKm(text: string): { radiusKm: number } | { error: str
   return { radiusKm: r };
 }
 
-/** One query-string value, present once, parsed by `parse`; an empty value is an issue too. */
+/** One query-string value, present once, parsed by `parse` (profiles.ts' `parsed`, with its own empty message). */
 function shapeParam<T>(name: string, parse: (text: string) => T | { error: string }) {
-  return z
-    .string({
-      error: (issue) => (Array.isArray(issue.input) ? `given more than once; give ${name} once` : 'must be a string'),
-    })
-    .transform((text, ctx): Exclude<T, { error: string }> => {
-      const result = text.trim().length === 0 ? { error: `is empty; omit ${name} when not filtering by it` } : parse(text);
-      if (result && typeof result === 'object' && 'error' in result) {
-        ctx.addIssue({ code: 'custom', message: (result as { error: string }).error });
-        return z.NEVER;
-      }
-      return result as Exclude<T, { error: string }>;
-    });
+  return parsed(name, parse, false, `is empty; omit ${name} when not filtering by it`);
 }
 
 /** The three parameters as zod fields, to spread into a querystring object. */

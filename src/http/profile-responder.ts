@@ -18,13 +18,16 @@ import type { Logger } from '../logger.js';
 import { isProvisional } from '../query/provisional.js';
 import type { EncodedProfile, ProfileQuery, QueryResult, QueryService } from '../query/types.js';
 import { serializeResult, type OutputFormat } from '../serialize/index.js';
-import { createResponseCache, responseCacheKey, type ResponseCache, type ResponseCacheStats } from './response-cache.js';
+import { createResponseCache, responseCacheKey, type CachedResponse, type ResponseCache, type ResponseCacheStats } from './response-cache.js';
 
 export interface ProfileResponse {
   matched: number;
   truncated: boolean;
   monthsMissing: string[];
-  body: Readable;
+  /** The next page's link (`linkOf(cursor)`) when the result is truncated. */
+  next?: string;
+  /** Absent for `head`: the plan's facts only. */
+  body?: Readable;
   /** True when the body came from the response cache. */
   cached: boolean;
 }
@@ -32,12 +35,16 @@ export interface ProfileResponse {
 export interface RespondOptions {
   format: OutputFormat;
   signal: AbortSignal;
+  /** The link that continues after a truncated page, from its cursor (the request's own URL). */
+  linkOf?: (cursor: string) => string;
   /** Called when the body fails after the headers were sent (the body then ends with the error line). */
   onError?: (error: unknown) => void;
 }
 
 export interface ProfileResponder {
-  respond(query: ProfileQuery, options: RespondOptions): Promise<ProfileResponse>;
+  respond(query: ProfileQuery, options: RespondOptions): Promise<ProfileResponse & { body: Readable }>;
+  /** `HEAD`: the plan's facts (the headers of `respond`), with no level read and no body. */
+  head(query: ProfileQuery, options: Pick<RespondOptions, 'signal' | 'linkOf'>): Promise<ProfileResponse>;
   /** Response cache counters (zeros when the cache is off). */
   cacheStats(): ResponseCacheStats;
 }
@@ -97,14 +104,24 @@ function watchProfiles(result: QueryResult): { result: QueryResult; outcome: Out
   return { result: { ...result, profiles }, outcome };
 }
 
+function headersOf(result: QueryResult, linkOf: RespondOptions['linkOf']): CachedResponse['headers'] {
+  const next = result.next !== undefined ? (linkOf ? linkOf(result.next) : `?cursor=${result.next}`) : undefined;
+  return { matched: result.matched, truncated: result.truncated, monthsMissing: result.monthsMissing, ...(next ? { next } : {}) };
+}
+
 export function createProfileResponder({ query, cacheBytes, logger }: CreateProfileResponderOptions): ProfileResponder {
   const cache: ResponseCache | undefined = createResponseCache({ maxBytes: cacheBytes });
 
   return {
-    async respond(q, { format, signal, onError }) {
+    async head(q, { signal, linkOf }) {
+      // The profiles are a lazy iterable: never iterated here, so nothing but the plan is done.
       const result = await query.run(q, { signal });
-      const headers = { matched: result.matched, truncated: result.truncated, monthsMissing: result.monthsMissing };
-      const key = cache ? responseCacheKey(q, format, result.monthKeys) : '';
+      return { ...headersOf(result, linkOf), cached: false };
+    },
+    async respond(q, { format, signal, onError, linkOf }) {
+      const result = await query.run(q, { signal });
+      const headers = headersOf(result, linkOf);
+      const key = cache ? responseCacheKey(q, format, result.monthKeys, headers.next) : '';
       const hit = cache?.get(key);
       if (hit) return { ...hit.headers, body: Readable.from([hit.body], { objectMode: false }), cached: true };
 
@@ -112,6 +129,7 @@ export function createProfileResponder({ query, cacheBytes, logger }: CreateProf
       const watched = cache ? watchProfiles(result) : { result, outcome: undefined };
       const body = serializeResult(watched.result, {
         format,
+        ...(headers.next ? { next: headers.next } : {}),
         onError: (error) => {
           failed = true;
           onError?.(error);

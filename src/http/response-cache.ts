@@ -11,7 +11,7 @@ import type { OutputFormat } from '../serialize/index.js';
 
 /** The facts sent as headers, and the body, of one finished answer. */
 export interface CachedResponse {
-  headers: { matched: number; truncated: boolean; monthsMissing: string[] };
+  headers: { matched: number; truncated: boolean; monthsMissing: string[]; next?: string };
   body: Buffer;
 }
 
@@ -41,7 +41,11 @@ const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 // The key and the header values are small next to any body; 256 bytes covers them.
 const ENTRY_OVERHEAD_BYTES = 256;
 
-export function responseCacheKey(query: ProfileQuery, format: OutputFormat, monthKeys: readonly string[]): string {
+/**
+ * `nextLink`: the next page's link as the body spells it (json, geojson), which follows the
+ * request's own spelling of its query string; keyed so a body never carries another's link.
+ */
+export function responseCacheKey(query: ProfileQuery, format: OutputFormat, monthKeys: readonly string[], nextLink = ''): string {
   // Every field of ProfileQuery decides the answer; spelled out so a new field is a compile error here.
   const q: Required<ProfileQuery> = {
     startMs: query.startMs,
@@ -51,12 +55,15 @@ export function responseCacheKey(query: ProfileQuery, format: OutputFormat, mont
     variables: query.variables,
     mode: query.mode,
     bbox: query.bbox ?? ([] as unknown as [number, number, number, number]),
+    polygon: query.polygon ?? [],
+    near: query.near ?? { center: [0, 0], radiusKm: 0 },
     platforms: query.platforms ?? [],
     maxProfiles: query.maxProfiles,
+    cursor: query.cursor ?? '',
     // Absent (full profiles) is keyed apart from every named value.
     fields: query.fields ?? ('' as ProfileFields),
   };
-  return JSON.stringify([format, q, monthKeys]);
+  return JSON.stringify([format, q, monthKeys, nextLink]);
 }
 
 /** A response cache of `maxBytes` (ARGO_RESPONSE_CACHE_MB); undefined when that is too small to hold anything. */

@@ -83,16 +83,22 @@ export function comparePlatforms(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-/** The result order: time, platform, cycle, direction ('A' before 'D'). */
+/**
+ * The result order: time, platform, cycle, direction ('A' before 'D'), then the id, so the order
+ * is total and a pagination cursor (query/cursor.ts) names one position in it. The id tiebreak
+ * only orders what the earlier keys left tied (two files of one cycle and direction, rare), so
+ * month objects written before it stay valid: their order differs at most within such ties.
+ */
 export function compareProfiles(
-  a: Pick<ProfileEntry, 'timeMs' | 'platform' | 'cycle' | 'direction'>,
-  b: Pick<ProfileEntry, 'timeMs' | 'platform' | 'cycle' | 'direction'>,
+  a: Pick<ProfileEntry, 'timeMs' | 'platform' | 'cycle' | 'direction' | 'id'>,
+  b: Pick<ProfileEntry, 'timeMs' | 'platform' | 'cycle' | 'direction' | 'id'>,
 ): number {
   return (
     a.timeMs - b.timeMs ||
     comparePlatforms(a.platform, b.platform) ||
     a.cycle - b.cycle ||
-    (a.direction === b.direction ? 0 : a.direction === 'A' ? -1 : b.direction === 'A' ? 1 : a.direction < b.direction ? -1 : 1)
+    (a.direction === b.direction ? 0 : a.direction === 'A' ? -1 : b.direction === 'A' ? 1 : a.direction < b.direction ? -1 : 1) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   );
 }
 

@@ -41,7 +41,7 @@ export type CursorFilter = Readonly<Record<string, unknown>>;
 
 /** The result order, total: time, platform, cycle, direction (A before D), then id. */
 export function compareCursorKeys(a: CursorKey, b: CursorKey): number {
-  return compareProfiles(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return compareProfiles(a, b);
 }
 
 /** Whether `key` comes strictly after `cursor` in the result order (it belongs to a later page). */

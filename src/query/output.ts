@@ -1,9 +1,13 @@
 /**
  * From computed numbers to the public `OutputProfile`: ISO times with milliseconds, NaN → null,
- * values rounded to 6 decimals, keys in a stable order (metadata, level coordinates, then the
- * variables in the order the query named them).
+ * keys in a stable order (metadata, level coordinates, then the variables in the order the query
+ * named them). Numbers: values straight from the file's float32 variables (native pressure and
+ * the variables on native levels) as the shortest decimal that reads back as the same float32
+ * (numbers.ts); values we computed (depth, anything interpolated onto target levels) rounded to
+ * 6 decimals.
  */
 import type { ArgoVariable, ComputedProfile } from '../argo/types.js';
+import { shortestFloat32Array } from './numbers.js';
 import type { PlannedProfile } from './planner.js';
 import type { OutputProfile } from './types.js';
 
@@ -56,8 +60,9 @@ export function toOutputProfile(
 ): OutputProfile {
   const out = toPositionProfile(profile);
   if (computed.native) {
+    // Depth is computed (TEOS-10); pressure is the file's own float32.
     out.depth = roundArray(computed.depth ?? computed.levels);
-    out.pressure = roundArray(computed.pressure ?? computed.levels);
+    out.pressure = shortestFloat32Array(computed.pressure ?? computed.levels);
   } else if (computed.vertical === 'depth') {
     out.depth = Array.from(computed.levels);
   } else {
@@ -65,7 +70,9 @@ export function toOutputProfile(
   }
   for (const variable of variables) {
     const values = computed.values[variable];
-    out[variable] = values === null || values === undefined ? null : roundArray(values);
+    if (values === null || values === undefined) out[variable] = null;
+    // Native levels: the file's float32 values as they are; target levels: interpolated.
+    else out[variable] = computed.native ? shortestFloat32Array(values) : roundArray(values);
   }
   return out;
 }

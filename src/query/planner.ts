@@ -8,8 +8,10 @@
  * calendar order gives the result order with no sorting here.
  */
 import { profileInclusion, type InclusionMeta } from '../argo/qc.js';
+import { createCircleShape, createPolygonShape, createShapeFilter, type Shape } from '../geo/index.js';
 import { addMonths, monthOf, monthStartMs } from '../month-index/months.js';
 import type { FileLayout, MonthIndex } from '../month-index/types.js';
+import { cursorKeyOf, isAfterCursor, type CursorKey } from './cursor.js';
 import type { ProfileQuery } from './types.js';
 
 /**
@@ -87,18 +89,28 @@ export interface Plan {
   selected: PlannedProfile[];
 }
 
-export type PlanQuery = Pick<ProfileQuery, 'startMs' | 'endMs' | 'mode' | 'bbox' | 'platforms' | 'maxProfiles'>;
+export type PlanQuery = Pick<ProfileQuery, 'startMs' | 'endMs' | 'mode' | 'bbox' | 'polygon' | 'near' | 'platforms' | 'maxProfiles'>;
 
 /** Whether profile `i` of a month passes the query's profile-level filters (not the time window). */
 export type ProfileFilter = (month: MonthIndex, i: number) => boolean;
 
+/** The query's shapes (polygon, radius search) as one position test, or undefined when none. */
+export function shapeFilterOf(query: Pick<PlanQuery, 'polygon' | 'near'>): ((lon: number, lat: number) => boolean) | undefined {
+  const shapes: Shape[] = [];
+  if (query.polygon) shapes.push(createPolygonShape(query.polygon));
+  if (query.near) shapes.push(createCircleShape({ center: query.near.center, radiusKm: query.near.radiusKm }));
+  return createShapeFilter(shapes);
+}
+
 /**
  * The profile-level filters: the QC mode's inclusion rule (argo's `profileInclusion`, the same
- * function the reference semantics use), the bbox and the platform set.
+ * function the reference semantics use), the bbox, the shapes (polygon, radius) and the platform
+ * set. All combine with AND.
  */
-export function createProfileFilter(query: Pick<PlanQuery, 'mode' | 'bbox' | 'platforms'>): ProfileFilter {
+export function createProfileFilter(query: Pick<PlanQuery, 'mode' | 'bbox' | 'polygon' | 'near' | 'platforms'>): ProfileFilter {
   const platforms = query.platforms && query.platforms.length > 0 ? new Set(query.platforms) : undefined;
   const { bbox, mode } = query;
+  const inShapes = shapeFilterOf(query);
   // One scratch object, refilled per profile: a year's window scans ~10^5 profiles.
   const meta: InclusionMeta = { dataMode: '', positionQc: '', juldQc: '', timeMs: 0, latitude: 0, longitude: 0 };
   return (month, i) => {
@@ -106,6 +118,8 @@ export function createProfileFilter(query: Pick<PlanQuery, 'mode' | 'bbox' | 'pl
     const latitude = month.latitude[i];
     const longitude = month.longitude[i];
     if (bbox && !inBbox(latitude, longitude, bbox)) return false;
+    // The shapes take longitude first (GeoJSON order).
+    if (inShapes && !inShapes(longitude, latitude)) return false;
     meta.dataMode = month.dataMode[i];
     meta.positionQc = month.positionQc[i];
     meta.juldQc = month.juldQc[i];
@@ -135,6 +149,16 @@ function plannedProfile(month: MonthIndex, i: number): PlannedProfile {
   };
 }
 
+/** Profile `i` of a month as a cursor key. */
+function keyAt(month: MonthIndex, i: number): CursorKey {
+  return { timeMs: month.time[i], platform: month.platform[i], cycle: month.cycle[i], direction: month.direction[i], id: month.id[i] };
+}
+
+/** The cursor key of a planned profile (the last one of a page gives the next cursor). */
+export function plannedKey(profile: PlannedProfile): CursorKey {
+  return cursorKeyOf(profile);
+}
+
 /** The index range `[lo, hi)` of a month's profiles whose time is in `[startMs, endMs)`. */
 export function timeRange(month: Pick<MonthIndex, 'time' | 'count'>, startMs: number, endMs: number): [number, number] {
   const lo = lowerBound(month.time, startMs, 0, month.count);
@@ -152,7 +176,12 @@ export interface Planner {
   result(): Plan;
 }
 
-export function createPlanner(query: PlanQuery): Planner {
+/**
+ * `after`: a decoded cursor; only profiles strictly after it in the result order are planned
+ * (and counted in `matched`). Months are in time order, so the scan of each month starts at the
+ * cursor's time.
+ */
+export function createPlanner(query: PlanQuery, { after }: { after?: CursorKey } = {}): Planner {
   const filter = createProfileFilter(query);
   const selected: PlannedProfile[] = [];
   const monthsMissing: string[] = [];
@@ -163,8 +192,9 @@ export function createPlanner(query: PlanQuery): Planner {
         monthsMissing.push(month);
         return;
       }
-      const [lo, hi] = timeRange(index, query.startMs, query.endMs);
+      const [lo, hi] = timeRange(index, after ? Math.max(query.startMs, after.timeMs) : query.startMs, query.endMs);
       for (let i = lo; i < hi; i++) {
+        if (after && !isAfterCursor(keyAt(index, i), after)) continue;
         if (!filter(index, i)) continue;
         matched++;
         if (selected.length < query.maxProfiles) selected.push(plannedProfile(index, i));

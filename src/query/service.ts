@@ -22,7 +22,9 @@ import { withSingleFlight } from './single-flight.js';
 import { createOutputCache, encodeProfile, outputShapeKey, withOutputCache, type OutputCacheStats, type ProfileOutputFn } from './output-cache.js';
 import { toOutputProfile, toPositionProfile } from './output.js';
 import { isProvisional, markProvisional } from './provisional.js';
-import { createPlanner, monthsOfWindow, type PlannedProfile } from './planner.js';
+import { decodeCursor, encodeCursor, type CursorFilter, type CursorKey } from './cursor.js';
+import { monthEndMs } from '../month-index/months.js';
+import { createPlanner, monthsOfWindow, plannedKey, type PlannedProfile } from './planner.js';
 import { createRangeLevelReader, type LevelReader } from './reader.js';
 import type { EncodedProfile, ProfileQuery, QueryResult, QueryService } from './types.js';
 import { levelVariablesToRead } from './variables.js';
@@ -85,9 +87,10 @@ export function createQueryService({
   });
   const outputs = createOutputCache({ maxBytes: outputBytes });
 
-  async function plan(query: ProfileQuery, signal: AbortSignal) {
-    const planner = createPlanner(query);
-    const months = monthsOfWindow(query.startMs, query.endMs);
+  async function plan(query: ProfileQuery, after: CursorKey | undefined, signal: AbortSignal) {
+    const planner = createPlanner(query, { after });
+    // With a cursor, months that end before it hold nothing of this page: not even loaded.
+    const months = monthsOfWindow(query.startMs, query.endMs).filter((m) => !after || monthEndMs(m) > after.timeMs);
     const loads = mapOrdered(
       months,
       async (month, s): Promise<[string, MonthIndex | undefined]> => [month, await catalog.loadMonth(month, { signal: s })],
@@ -143,16 +146,36 @@ export function createQueryService({
       throwIfAborted(signal, { operation: 'query' });
       checkQuery(query);
       const started = performance.now();
-      const { matched, truncated, monthsMissing, selected, monthKeys } = await plan(query, signal);
+      const filter = cursorFilterOf(query);
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, { filter });
+      const { matched, truncated, monthsMissing, selected, monthKeys } = await plan(query, after, signal);
       logger.debug(
         { matched, selected: selected.length, truncated, monthsMissing, planMs: Math.round(performance.now() - started) },
         'query planned',
       );
       const profiles = query.fields === 'positions' ? positionsOf(selected, signal) : profilesOf(selected, query, signal);
-      return { matched, truncated, monthsMissing, monthKeys, query, profiles };
+      const last = selected.at(-1);
+      const next = truncated && last ? encodeCursor({ key: plannedKey(last), filter }) : undefined;
+      return { matched, truncated, monthsMissing, monthKeys, query, profiles, ...(next ? { next } : {}) };
     },
     cacheStats: () => reader.stats(),
     outputCacheStats: () => outputs.stats(),
+  };
+}
+
+/**
+ * What a cursor is bound to: the filters that decide which profiles match and in which order.
+ * Output options (format, levels, variables, fields, max_profiles) may change between pages.
+ */
+export function cursorFilterOf(query: ProfileQuery): CursorFilter {
+  return {
+    startMs: query.startMs,
+    endMs: query.endMs,
+    mode: query.mode,
+    bbox: query.bbox,
+    polygon: query.polygon,
+    near: query.near,
+    platforms: query.platforms,
   };
 }
 

@@ -16,8 +16,20 @@ export interface ProfileQuery {
   mode: QcMode;
   /** `[lonMin, latMin, lonMax, latMax]`; lonMin > lonMax crosses the antimeridian. */
   bbox?: [number, number, number, number];
+  /**
+   * A ring of `[lon, lat]` vertices, closed automatically; edges straight in lon/lat, the shorter
+   * way in longitude (geo/polygon.ts).
+   */
+  polygon?: [number, number][];
+  /** A great-circle radius search: centre `[lon, lat]` and radius in km (geo/circle.ts). */
+  near?: { center: [number, number]; radiusKm: number };
   platforms?: string[];
   maxProfiles: number;
+  /**
+   * Opaque key-set cursor (query/cursor.ts): the result continues strictly after the profile it
+   * names. Bound to the filters it was made with.
+   */
+  cursor?: string;
   /**
    * `positions`: metadata and position only. The plan is the same; no level data is read, so
    * levels, vertical and variables have no effect.
@@ -59,11 +71,13 @@ export interface EncodedProfile {
 
 /** What the planner knows before the first byte of the body: the headers come from here. */
 export interface QueryResult {
-  /** Profiles matching before the cap. */
+  /** Profiles matching before the cap (with a cursor: those after it). */
   matched: number;
   truncated: boolean;
-  /** Months of the window with no built index. */
+  /** Months of the window with no built index (with a cursor: from the cursor's month on). */
   monthsMissing: string[];
+  /** When truncated: the cursor that continues after the last profile of this page. */
+  next?: string;
   /**
    * Store keys of the month indexes the plan used. Month objects are immutable, so the keys
    * identify the data behind the answer (a rebuild, or a GDAC update seen by one, changes them).

@@ -4,13 +4,16 @@
  * (test/schemas/enums.test.ts keeps them in step).
  */
 
-export const OUTPUT_FORMATS = ['ndjson', 'json', 'csv'] as const;
+export const OUTPUT_FORMATS = ['ndjson', 'json', 'csv', 'geojson', 'arrow', 'parquet'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const MEDIA_TYPES: Readonly<Record<OutputFormat, string>> = Object.freeze({
   ndjson: 'application/x-ndjson',
   json: 'application/json',
   csv: 'text/csv',
+  geojson: 'application/geo+json',
+  arrow: 'application/vnd.apache.arrow.stream',
+  parquet: 'application/vnd.apache.parquet',
 });
 
 /** The Content-Type header per format. */
@@ -18,6 +21,9 @@ export const CONTENT_TYPES: Readonly<Record<OutputFormat, string>> = Object.free
   ndjson: `${MEDIA_TYPES.ndjson}; charset=utf-8`,
   json: `${MEDIA_TYPES.json}; charset=utf-8`,
   csv: `${MEDIA_TYPES.csv}; charset=utf-8; header=present`,
+  geojson: `${MEDIA_TYPES.geojson}; charset=utf-8`,
+  arrow: MEDIA_TYPES.arrow,
+  parquet: MEDIA_TYPES.parquet,
 });
 
 export const DEFAULT_FORMAT: OutputFormat = 'ndjson';
@@ -29,6 +35,11 @@ const ALIASES: Readonly<Record<string, OutputFormat>> = Object.freeze({
   'application/jsonl': 'ndjson',
   'application/json': 'json',
   'text/csv': 'csv',
+  'application/geo+json': 'geojson',
+  'application/vnd.apache.arrow.stream': 'arrow',
+  'application/vnd.apache.parquet': 'parquet',
+  // The media type parquet had before its registration, still sent by some tools.
+  'application/x-parquet': 'parquet',
 });
 
 /**

@@ -19,7 +19,11 @@
 import { Readable } from 'node:stream';
 import { isAbortError, publicMessage, statusOf } from '../errors.js';
 import type { OutputProfile, QueryResult } from '../query/types.js';
+import { arrowStreamChunks } from './arrow.js';
 import type { OutputFormat } from './formats.js';
+import { geojsonChunks } from './geojson.js';
+import { longTableLayoutOf, type LongTableLayout } from './long-table.js';
+import { parquetChunks } from './parquet.js';
 
 export interface StreamError {
   status: number;
@@ -30,6 +34,8 @@ export type ResultHead = Pick<QueryResult, 'matched' | 'truncated' | 'monthsMiss
 
 export interface SerializeOptions {
   format: OutputFormat;
+  /** The next page's link when the result is truncated (json's `next` member; null otherwise). */
+  next?: string;
   /** Called with the real error when the stream fails part-way (not for a client that left). */
   onError?: (error: unknown) => void;
 }
@@ -104,8 +110,11 @@ async function* ndjsonChunks(result: QueryResult, options: SerializeOptions): As
   }
 }
 
-function jsonTail(result: ResultHead): string {
-  return `"matched":${result.matched},"truncated":${result.truncated},"months_missing":${JSON.stringify(result.monthsMissing)}`;
+function jsonTail(result: ResultHead, options: SerializeOptions): string {
+  return (
+    `"matched":${result.matched},"truncated":${result.truncated},"months_missing":${JSON.stringify(result.monthsMissing)},` +
+    `"next":${JSON.stringify(options.next ?? null)}`
+  );
 }
 
 async function* jsonChunks(result: QueryResult, options: SerializeOptions): AsyncGenerator<string> {
@@ -119,10 +128,10 @@ async function* jsonChunks(result: QueryResult, options: SerializeOptions): Asyn
   } catch (error) {
     if (isAbortError(error)) return;
     options.onError?.(error);
-    yield `],${jsonTail(result)},"error":${JSON.stringify(streamErrorOf(error))}}\n`;
+    yield `],${jsonTail(result, options)},"error":${JSON.stringify(streamErrorOf(error))}}\n`;
     return;
   }
-  yield `],${jsonTail(result)}}\n`;
+  yield `],${jsonTail(result, options)}}\n`;
 }
 
 async function* csvChunks(result: QueryResult, options: SerializeOptions): AsyncGenerator<string> {
@@ -137,10 +146,51 @@ async function* csvChunks(result: QueryResult, options: SerializeOptions): Async
   }
 }
 
-const GENERATORS: Readonly<Record<OutputFormat, (result: QueryResult, options: SerializeOptions) => AsyncGenerator<string>>> = {
+/** The profiles alone, for the encoders that take output profiles. */
+async function* profilesOf(result: QueryResult): AsyncGenerator<OutputProfile> {
+  for await (const { profile } of result.profiles) yield profile;
+}
+
+async function* geojsonOf(result: QueryResult, options: SerializeOptions): AsyncGenerator<string> {
+  // Each profile's JSON text is ready (EncodedProfile.json): the feature's properties reuse it.
+  const texts = new WeakMap<OutputProfile, string>();
+  async function* profiles(): AsyncGenerator<OutputProfile> {
+    for await (const { profile, json } of result.profiles) {
+      texts.set(profile, json);
+      yield profile;
+    }
+  }
+  yield* geojsonChunks(profiles(), {
+    jsonOf: (profile) => texts.get(profile) ?? JSON.stringify(profile),
+    members: () => ({ matched: result.matched, truncated: result.truncated, months_missing: result.monthsMissing, next: options.next ?? null }),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+}
+
+/** The long table's columns for a query (the CSV's, typed). */
+export function tableLayoutOf(query: ResultHead['query']): LongTableLayout {
+  if (query.fields === 'positions') return { levels: [], variables: [] };
+  return longTableLayoutOf({ native: query.levels === undefined, vertical: query.vertical, variables: query.variables });
+}
+
+const TEXT_GENERATORS: Readonly<Partial<Record<OutputFormat, (result: QueryResult, options: SerializeOptions) => AsyncGenerator<string>>>> = {
   ndjson: ndjsonChunks,
   json: jsonChunks,
   csv: csvChunks,
+  geojson: geojsonOf,
+};
+
+/**
+ * The binary formats: the CSV's long table as Arrow IPC or Parquet, in record batches / row
+ * groups as the profiles arrive. A failure part-way cannot be written into them: the generator
+ * throws after a truncating tail, the body stream errors and the HTTP layer destroys the response
+ * (no clean end), which every client reports.
+ */
+const BINARY_GENERATORS: Readonly<Partial<Record<OutputFormat, (result: QueryResult, options: SerializeOptions) => AsyncGenerator<Uint8Array>>>> = {
+  arrow: (result, options) =>
+    arrowStreamChunks(profilesOf(result), { layout: tableLayoutOf(result.query), ...(options.onError ? { onError: options.onError } : {}) }),
+  parquet: (result, options) =>
+    parquetChunks(profilesOf(result), { layout: tableLayoutOf(result.query), ...(options.onError ? { onError: options.onError } : {}) }),
 };
 
 /**
@@ -205,5 +255,9 @@ async function* batched(parts: AsyncGenerator<string>): AsyncGenerator<string> {
  * between reads while staying a small, fixed amount of memory per request.
  */
 export function serializeResult(result: QueryResult, options: SerializeOptions): Readable {
-  return Readable.from(batched(GENERATORS[options.format](result, options)), { objectMode: false, highWaterMark: 64 * 1024 });
+  const binary = BINARY_GENERATORS[options.format];
+  // Binary chunks are already a batch or a row group each: no joining.
+  if (binary) return Readable.from(binary(result, options), { objectMode: false, highWaterMark: 64 * 1024 });
+  const text = TEXT_GENERATORS[options.format]!;
+  return Readable.from(batched(text(result, options)), { objectMode: false, highWaterMark: 64 * 1024 });
 }

@@ -122,17 +122,18 @@ test('ids whose directory differs from the platform number survive', async () =>
   assert.equal(index.platform[index.id.indexOf('meds/4901079/profiles/R4901079_135.nc')], 'Q4901079');
 });
 
-test('result order: time, then platform (numeric), cycle, direction A before D', () => {
-  const base = { timeMs: 1000, platform: '2901623', cycle: 5, direction: 'A' };
+test('result order: time, then platform (numeric), cycle, direction A before D, then id', () => {
+  const base = { timeMs: 1000, platform: '2901623', cycle: 5, direction: 'A', id: 'b' };
   const list = [
     { ...base, direction: 'D' },
     { ...base, cycle: 4 },
     { ...base, platform: '13857' },
     { ...base, timeMs: 999 },
     base,
+    { ...base, id: 'a' },
   ];
   const sorted = [...list].sort(compareProfiles);
-  assert.deepEqual(sorted, [list[3], list[2], list[1], list[4], list[0]]);
+  assert.deepEqual(sorted, [list[3], list[2], list[1], list[5], list[4], list[0]]);
 });
 
 test('compact: at most 150 bytes per profile on a 13,000-profile month', async (t) => {

@@ -73,3 +73,33 @@ test('native levels carry depth and pressure', () => {
   const out = toOutputProfile(profile, computed, ['TEMP']);
   assert.deepEqual([out.depth, out.pressure, out.TEMP], [[9.944839], [10], [3]]);
 });
+
+test('native levels: file float32 values as their shortest decimal, computed depth to 6 decimals', () => {
+  const f = Math.fround;
+  const computed: ComputedProfile = {
+    vertical: 'depth',
+    native: true,
+    levels: Float64Array.from([9.944839123, 20.123456789]),
+    depth: Float64Array.from([9.944839123, 20.123456789]),
+    pressure: Float64Array.from([f(10.1), f(20.3)]),
+    values: { TEMP: Float64Array.from([f(25.3), NaN]), PSAL: Float64Array.from([f(35.123), f(-0)]) },
+  };
+  const out = toOutputProfile(profile, computed, ['TEMP', 'PSAL']);
+  // 6-decimal rounding would print f(25.3) as 25.299999; the shortest float32 decimal is 25.3.
+  assert.equal(Math.round(f(25.3) * 1e6) / 1e6, 25.299999);
+  assert.deepEqual(out.pressure, [10.1, 20.3]);
+  assert.deepEqual(out.TEMP, [25.3, null]);
+  assert.deepEqual(out.PSAL, [35.123, 0]);
+  assert.deepEqual(out.depth, [9.944839, 20.123457]);
+  assert.equal(JSON.stringify(out.TEMP), '[25.3,null]');
+});
+
+test('target levels: interpolated values keep 6 decimals, not the float32 form', () => {
+  const computed: ComputedProfile = {
+    vertical: 'depth',
+    native: false,
+    levels: Float64Array.from([10]),
+    values: { TEMP: Float64Array.from([Math.fround(25.3)]) },
+  };
+  assert.deepEqual(toOutputProfile(profile, computed, ['TEMP']).TEMP, [25.299999]);
+});

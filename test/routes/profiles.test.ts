@@ -245,7 +245,7 @@ describe('answers', () => {
     const json = await app.inject({ method: 'GET', url: '/v1/profiles', query: { ...APRIL, depth: '0,10' }, headers: { accept: 'application/json' } });
     assert.match(String(json.headers['content-type']), /^application\/json/);
     const doc = json.json();
-    assert.deepEqual(Object.keys(doc), ['profiles', 'matched', 'truncated', 'months_missing']);
+    assert.deepEqual(Object.keys(doc), ['profiles', 'matched', 'truncated', 'months_missing', 'next']);
     assert.equal(doc.profiles.length, 3);
     assert.deepEqual(doc.profiles[0].depth, [0, 10]);
 
@@ -265,12 +265,12 @@ test('OpenAPI: the route, its parameters with examples, and its responses', asyn
   assert.equal(op.operationId, 'queryProfiles');
   assert.deepEqual(op.tags, ['profiles']);
   const names = op.parameters.map((p: { name: string }) => p.name).sort();
-  assert.deepEqual(names, ['bbox', 'depth', 'end', 'fields', 'format', 'max_profiles', 'mode', 'platform', 'start', 'variables', 'vertical']);
+  assert.deepEqual(names, ['bbox', 'cursor', 'depth', 'end', 'fields', 'format', 'max_profiles', 'mode', 'near', 'platform', 'polygon', 'radius_km', 'start', 'variables', 'vertical']);
   for (const p of op.parameters) {
     assert.ok(p.description, `${p.name} has a description`);
     assert.ok(p.example !== undefined || p.schema?.example !== undefined || p.examples !== undefined, `${p.name} has an example`);
   }
   assert.deepEqual(op.parameters.filter((p: { required?: boolean }) => p.required).map((p: { name: string }) => p.name).sort(), ['end', 'start']);
-  assert.deepEqual(Object.keys(op.responses[200].content).sort(), ['application/json', 'application/x-ndjson', 'text/csv']);
+  assert.deepEqual(Object.keys(op.responses[200].content).sort(), ['application/geo+json', 'application/json', 'application/vnd.apache.arrow.stream', 'application/vnd.apache.parquet', 'application/x-ndjson', 'text/csv']);
   assert.ok(op.responses[400]);
 });

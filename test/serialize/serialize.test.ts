@@ -76,12 +76,12 @@ test('ndjson: a failure part-way ends the body with an error line (generic 5xx m
 
 test('json: one object with the profiles and the plan facts', async () => {
   const body = await text(serializeResult(result([profile(1), profile(2)]), { format: 'json' }));
-  assert.deepEqual(JSON.parse(body), { profiles: [profile(1), profile(2)], matched: 5, truncated: true, months_missing: ['2023-05'] });
+  assert.deepEqual(JSON.parse(body), { profiles: [profile(1), profile(2)], matched: 5, truncated: true, months_missing: ['2023-05'], next: null });
 });
 
 test('json: empty result is still valid JSON', async () => {
   const body = await text(serializeResult({ ...result([]), matched: 0, truncated: false, monthsMissing: [] }, { format: 'json' }));
-  assert.deepEqual(JSON.parse(body), { profiles: [], matched: 0, truncated: false, months_missing: [] });
+  assert.deepEqual(JSON.parse(body), { profiles: [], matched: 0, truncated: false, months_missing: [], next: null });
 });
 
 test('json: a failure part-way closes the object with an error member', async () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { OutputProfile, ProfileQuery } from '../../src/query/types.js';
 import { type LongTableLayout, longTableLayoutOf } from '../../src/serialize/long-table.js';
-import { shortestFloat32 } from '../../src/serialize/numbers.js';
+import { shortestFloat32 } from '../../src/query/numbers.js';
 import { csvColumnsOf, csvRows } from '../../src/serialize/serialize.js';
 import type { Reference } from '../kit/reference.js';
 

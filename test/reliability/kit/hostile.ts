@@ -82,7 +82,7 @@ export const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   ],
   platform: ['', 'abc', '69032 47', '-1', '1.5', ',', '٦٩٠٣٢٤٧', '6903247,abc', "6903247';DROP TABLE x;--", '6903247,', '0x1F', 'x'.repeat(4000)],
   max_profiles: ['', '0', '-1', '1.5', '1e3', 'NaN', 'Infinity', '99999999999999999999', '10001', '0x10', ' ', '１０', '10abc', '+-1', 'null'],
-  format: ['', 'xml', 'NDJSON', 'csv;drop', 'json,csv', 'html', '../../etc/passwd', 'parquet', '\u0000'],
+  format: ['', 'xml', 'NDJSON', 'csv;drop', 'json,csv', 'html', '../../etc/passwd', 'xlsx', '\u0000'],
 };
 
 const UNKNOWN_PARAMETERS = ['bbbox', 'foo', 'START', 'depths', 'callback', 'constructor', 'toString', 'hasOwnProperty', 'format[]', 'q'];

@@ -28,7 +28,7 @@ export default fp(
       methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id', 'X-API-Key'],
       // Browsers hide response headers from scripts unless they are exposed explicitly.
-      exposedHeaders: [...ARGO_HEADERS, 'X-Request-Id', 'Location', ...RATE_LIMIT_HEADERS],
+      exposedHeaders: [...ARGO_HEADERS, 'X-Request-Id', 'Location', 'Link', ...RATE_LIMIT_HEADERS],
       maxAge: PREFLIGHT_MAX_AGE_SECONDS,
     });
   },

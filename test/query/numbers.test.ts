@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatFloat32, shortestFloat32, shortestFloat32Array } from '../../src/serialize/numbers.js';
+import { formatFloat32, shortestFloat32, shortestFloat32Array } from '../../src/query/numbers.js';
 import { loadReference } from '../kit/reference.js';
 import { skipWithoutShared } from '../kit/shared-sample.js';
 import { createRandom } from '../geo/random.js';

@@ -3,7 +3,8 @@
  * the BGC parameters, raw or adjusted) is written with the shortest decimal that reads back as the
  * same float32: `25.3`, not `25.299999` nor `25.299999237060547`. So a reader that stores it as
  * float32 again (pandas, numpy, Arrow, Parquet FLOAT) gets the file's exact value, and the text is
- * as short as it can be. Values we compute (interpolation, depth) keep 6 decimals (query/output.ts).
+ * as short as it can be. Values we compute (interpolation, depth) keep 6 decimals (output.ts). It lives in
+ * query/ because the profile JSON is made there, once (query/ never imports serialize/).
  *
  * `shortestFloat32` returns a double, not a string: the double nearest that shortest decimal,
  * whose own shortest form (what `JSON.stringify` and `String` print) is that decimal. So output
