@@ -1,19 +1,20 @@
 /**
- * Admin routes: `POST /admin/builds` and `GET /admin/builds/{id}`. Zod only; imports nothing from
- * `src/`.
+ * Admin routes: `POST /admin/builds`, `GET /admin/builds` (recent jobs, paged),
+ * `GET /admin/builds/{id}`, `DELETE /admin/builds/{id}` (cancel) and `DELETE /admin/months/{month}`.
+ * Zod only; imports nothing from `src/`.
  *
  * The request names months either as a list or as an inclusive range; both normalize to a sorted
  * list of distinct months, capped (MAX_BUILD_MONTHS) so one request cannot queue centuries.
  */
 import { z } from 'zod';
 import { problemSchema } from './common.js';
-import { MONTH_REGEX, monthFailureSchema, monthString } from './months.js';
+import { MONTH_REGEX, monthFailureSchema, monthParams, monthString, monthSummarySchema } from './months.js';
 
 // 600 months = 50 years: the whole Argo record (1997–) in one request, and no more.
 export const MAX_BUILD_MONTHS = 600;
 
 // Mirrors of month-index/types.ts BUILD_STATUSES and BUILD_PHASES (test/schemas/enums.test.ts).
-export const BUILD_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export const BUILD_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const BUILD_PHASES = ['queued', 'reading-index', 'building', 'done'] as const;
 
 function monthNumber(month: string): number {
@@ -140,6 +141,47 @@ export const buildJobParams = z.object({
     .meta({ example: '5d0c3c8e-6a8e-4c7e-9a4b-0d3c7f9f2b11' }),
 });
 
+// A page of the job list: enough for an operator's screen; the service remembers 200 jobs.
+export const DEFAULT_BUILDS_PAGE = 20;
+export const MAX_BUILDS_PAGE = 200;
+const JOB_ID = /^[0-9a-f-]{36}$/;
+
+export const buildListQuery = z
+  .object({
+    limit: z
+      .string()
+      .regex(/^\d+$/, { error: `must be an integer from 1 to ${MAX_BUILDS_PAGE}` })
+      .transform(Number)
+      .pipe(z.number().int().min(1, { error: `must be an integer from 1 to ${MAX_BUILDS_PAGE}` }).max(MAX_BUILDS_PAGE, { error: `must be an integer from 1 to ${MAX_BUILDS_PAGE}` }))
+      .optional()
+      .describe(`Jobs per page, newest first (default ${DEFAULT_BUILDS_PAGE}, at most ${MAX_BUILDS_PAGE}).`)
+      .meta({ example: '20' }),
+    cursor: z
+      .string()
+      .regex(JOB_ID, { error: 'must be the `next` cursor of a previous page (a job id)' })
+      .optional()
+      .describe('Continue after this job: the `next` member (or the Link rel="next") of the previous page.')
+      .meta({ example: '5d0c3c8e-6a8e-4c7e-9a4b-0d3c7f9f2b11' }),
+  })
+  .strict();
+
+export const buildListResponse = z
+  .object({
+    builds: z.array(buildJobSchema).describe('Jobs, newest first: the queued and running ones, then the last finished ones.'),
+    next: z.string().optional().describe('The URL of the next page, when there is one (also sent as `Link: <...>; rel="next"`).'),
+  })
+  .meta({ id: 'BuildList' })
+  .describe('A page of recent build jobs.');
+
+export const removedMonthResponse = z
+  .object({
+    month: z.string().meta({ example: '2023-04' }),
+    removed: monthSummarySchema.describe('The month as it was.'),
+    deleted_objects: z.number().int().describe('Month index objects deleted (every version of the month).').meta({ example: 2 }),
+  })
+  .meta({ id: 'RemovedMonth' })
+  .describe('A month removed from the master index, its objects deleted.');
+
 const authProblems = {
   401: problemSchema.describe('Missing or wrong bearer token.'),
   403: problemSchema.describe('No admin token is configured (ARGO_ADMIN_TOKEN): admin routes are off.'),
@@ -164,6 +206,37 @@ export const adminSchemas = {
       ...authProblems,
       404: problemSchema.describe('No such job (jobs are kept in memory: the last 200, until restart).'),
       500: problemSchema,
+    },
+  },
+  list: {
+    querystring: buildListQuery,
+    response: {
+      200: buildListResponse,
+      400: problemSchema.describe('`limit` or `cursor` is malformed, or the cursor names a job no longer kept.'),
+      ...authProblems,
+      500: problemSchema,
+    },
+  },
+  cancel: {
+    params: buildJobParams,
+    response: {
+      200: buildJobSchema.describe('The job after the cancel: `cancelled` (a running job reaches it within moments: poll it), or its final status when it had already finished.'),
+      400: problemSchema.describe('The id is malformed.'),
+      ...authProblems,
+      404: problemSchema.describe('No such job.'),
+      500: problemSchema,
+    },
+  },
+  removeMonth: {
+    params: monthParams,
+    response: {
+      200: removedMonthResponse,
+      400: problemSchema.describe('The month is not YYYY-MM.'),
+      ...authProblems,
+      404: problemSchema.describe('The month is not built.'),
+      409: problemSchema.describe('A queued or running build job builds this month: cancel it or wait for it first.'),
+      500: problemSchema,
+      503: problemSchema.describe('The index store failed; repeat the request to finish the removal.'),
     },
   },
 };

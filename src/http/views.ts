@@ -5,13 +5,15 @@
  * error here, not a field that silently never appears. Pure.
  */
 import type { z } from 'zod';
-import type { buildJobSchema } from '../../schemas/admin.js';
+import type { buildJobSchema, removedMonthResponse } from '../../schemas/admin.js';
+import type { RemovedMonth } from '../month-index/remove-month.js';
 import type { monthDetailResponse, monthSummarySchema } from '../../schemas/months.js';
 import type { BuildJob, MonthBuildResult, MonthDetail, MonthFailure, MonthSummary } from '../month-index/types.js';
 
 export type MonthSummaryView = z.output<typeof monthSummarySchema>;
 export type MonthDetailView = z.output<typeof monthDetailResponse>;
 export type BuildJobView = z.output<typeof buildJobSchema>;
+export type RemovedMonthView = z.output<typeof removedMonthResponse>;
 type BuildResultView = BuildJobView['results'][number];
 type FailureView = MonthDetailView['failures'][number];
 
@@ -71,4 +73,8 @@ export function buildJobView(job: BuildJob): BuildJobView {
         }
       : {}),
   };
+}
+
+export function removedMonthView(r: RemovedMonth): RemovedMonthView {
+  return { month: r.summary.month, removed: monthSummaryView(r.summary), deleted_objects: r.deleted.length };
 }
