@@ -55,6 +55,7 @@ export function responseCacheKey(query: ProfileQuery, format: OutputFormat, mont
     maxProfiles: query.maxProfiles,
     // Absent (full profiles) is keyed apart from every named value.
     fields: query.fields ?? ('' as ProfileFields),
+    float: query.float ?? '',
   };
   return JSON.stringify([format, q, monthKeys]);
 }
