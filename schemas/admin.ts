@@ -1,6 +1,7 @@
 /**
- * Admin routes: `POST /admin/builds` and `GET /admin/builds/{id}`. Zod only; imports nothing from
- * `src/`.
+ * Admin routes: `POST /admin/builds`, `GET /admin/builds` (recent jobs, paged),
+ * `GET /admin/builds/{id}`, `DELETE /admin/builds/{id}` (cancel) and `DELETE /admin/months/{month}`.
+ * Zod only; imports nothing from `src/`.
  *
  * The request names months either as a list or as an inclusive range; both normalize to a sorted
  * list of distinct months, capped (MAX_BUILD_MONTHS) so one request cannot queue centuries, and
@@ -8,7 +9,7 @@
  */
 import { z } from 'zod';
 import { commonProblems, count, problemResponse } from './common.js';
-import { MONTH_REGEX, monthFailureSchema } from './months.js';
+import { MONTH_REGEX, monthFailureSchema, monthParams, monthString, monthSummarySchema } from './months.js';
 
 // 600 months = 50 years: the whole Argo record (1997–) in one request, and no more.
 export const MAX_BUILD_MONTHS = 600;
@@ -21,7 +22,7 @@ export const MAX_BUILD_MONTHS = 600;
 export const FIRST_ARGO_MONTH = '1997-01';
 
 // Mirrors of month-index/types.ts BUILD_STATUSES and BUILD_PHASES (test/schemas/enums.test.ts).
-export const BUILD_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export const BUILD_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const BUILD_PHASES = ['queued', 'reading-index', 'building', 'done'] as const;
 
 /** The two conventions side by side: said by every date or month format error. */
@@ -217,6 +218,47 @@ export const buildJobParams = z.object({
     .meta({ example: JOB_ID_EXAMPLE }),
 });
 
+// A page of the job list: enough for an operator's screen; the service remembers 200 jobs.
+export const DEFAULT_BUILDS_PAGE = 20;
+export const MAX_BUILDS_PAGE = 200;
+const JOB_ID = /^[0-9a-f-]{36}$/;
+
+export const buildListQuery = z
+  .object({
+    limit: z
+      .string()
+      .regex(/^\d+$/, { error: `must be an integer from 1 to ${MAX_BUILDS_PAGE}` })
+      .transform(Number)
+      .pipe(z.number().int().min(1, { error: `must be an integer from 1 to ${MAX_BUILDS_PAGE}` }).max(MAX_BUILDS_PAGE, { error: `must be an integer from 1 to ${MAX_BUILDS_PAGE}` }))
+      .optional()
+      .describe(`Jobs per page, newest first (default ${DEFAULT_BUILDS_PAGE}, at most ${MAX_BUILDS_PAGE}).`)
+      .meta({ example: '20' }),
+    cursor: z
+      .string()
+      .regex(JOB_ID, { error: 'must be the `next` cursor of a previous page (a job id)' })
+      .optional()
+      .describe('Continue after this job: the `next` member (or the Link rel="next") of the previous page.')
+      .meta({ example: '5d0c3c8e-6a8e-4c7e-9a4b-0d3c7f9f2b11' }),
+  })
+  .strict();
+
+export const buildListResponse = z
+  .object({
+    builds: z.array(buildJobSchema).describe('Jobs, newest first: the queued and running ones, then the last finished ones.'),
+    next: z.string().optional().describe('The URL of the next page, when there is one (also sent as `Link: <...>; rel="next"`).'),
+  })
+  .meta({ id: 'BuildList' })
+  .describe('A page of recent build jobs.');
+
+export const removedMonthResponse = z
+  .object({
+    month: z.string().meta({ example: '2023-04' }),
+    removed: monthSummarySchema.describe('The month as it was.'),
+    deleted_objects: z.number().int().describe('Month index objects deleted (every version of the month).').meta({ example: 2 }),
+  })
+  .meta({ id: 'RemovedMonth' })
+  .describe('A month removed from the master index, its objects deleted.');
+
 const authProblems = {
   401: problemResponse('Missing or wrong bearer token.', { detail: 'Missing bearer token: send Authorization: Bearer <token>.' }),
   403: problemResponse('No admin token is configured (ARGO_ADMIN_TOKEN): admin routes are off.', {
@@ -261,6 +303,50 @@ export function adminSchemas(options: BuildRequestOptions) {
         404: problemResponse('No such job (jobs are kept in memory: the last 200, until restart).', {
           detail: `No build job ${JOB_ID_EXAMPLE}.`,
           instance: `/admin/builds/${JOB_ID_EXAMPLE}`,
+        }),
+        ...commonProblems,
+      },
+    },
+    list: {
+      querystring: buildListQuery,
+      response: {
+        200: buildListResponse,
+        400: problemResponse('`limit` or `cursor` is malformed, or the cursor names a job no longer kept.', {
+          detail: 'Invalid request: limit: must be a whole number from 1 to 200',
+          errors: [{ parameter: 'limit', message: 'must be a whole number from 1 to 200' }],
+        }),
+        ...authProblems,
+        ...commonProblems,
+      },
+    },
+    cancel: {
+      params: buildJobParams,
+      response: {
+        200: buildJobSchema.describe('The job after the cancel: `cancelled` (a running job reaches it within moments: poll it), or its final status when it had already finished.'),
+        400: problemResponse('The id is malformed.', {
+          detail: 'Invalid request: id: must be a build job id',
+          instance: '/admin/builds/42',
+          errors: [{ parameter: 'id', message: 'must be a build job id' }],
+        }),
+        ...authProblems,
+        404: problemResponse('No such job.', { detail: `No build job ${JOB_ID_EXAMPLE}.`, instance: `/admin/builds/${JOB_ID_EXAMPLE}` }),
+        ...commonProblems,
+      },
+    },
+    removeMonth: {
+      params: monthParams,
+      response: {
+        200: removedMonthResponse,
+        400: problemResponse('The month is not YYYY-MM.', {
+          detail: 'Invalid request: month: must be YYYY-MM',
+          instance: '/admin/months/2024-1',
+          errors: [{ parameter: 'month', message: 'must be YYYY-MM' }],
+        }),
+        ...authProblems,
+        404: problemResponse('The month is not built.', { detail: 'Month 2023-04 has no built index.', instance: '/admin/months/2023-04' }),
+        409: problemResponse('A queued or running build job builds this month: cancel it or wait for it first.', {
+          detail: 'A build job is building 2024-01: cancel it or wait for it first.',
+          instance: '/admin/months/2024-01',
         }),
         ...commonProblems,
       },

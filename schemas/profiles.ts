@@ -345,13 +345,30 @@ const KNOWN_PARAMETERS = [
  * The querystring schema of `GET /v1/profiles` for the given ceilings. Its output is the service's
  * `ProfileQuery` (camelCase, epoch milliseconds) plus the explicit `format`, if any.
  */
-export function profilesQuerySchema(limits: ProfilesQueryLimits) {
+export interface ProfilesQueryOptions {
+  /**
+   * `window` (default): `/v1/profiles`, start and end required, the window ceiling applies.
+   * `float`: `/v1/platforms/{wmo}/profiles`, the float is in the path (no `platform` parameter),
+   * start and end are optional (the whole record) and the window ceiling does not apply.
+   */
+  scope?: 'window' | 'float';
+}
+
+export function profilesQuerySchema(limits: ProfilesQueryLimits, options: ProfilesQueryOptions = {}) {
+  const float = options.scope === 'float';
+  const known: readonly string[] = float ? KNOWN_PARAMETERS.filter((p) => p !== 'platform') : KNOWN_PARAMETERS;
   const maxProfilesMessage = (n: number) =>
     `max_profiles is ${n}; the limit is ${limits.maxProfilesLimit} (ARGO_MAX_PROFILES_LIMIT)`;
   return z
     .looseObject({
-      start: instant('start').meta({ description: DESCRIPTIONS.start, example: EXAMPLE_QUERY.start }),
-      end: instant('end').meta({ description: DESCRIPTIONS.end, example: EXAMPLE_QUERY.end }),
+      start: (float ? instant('start').optional() : instant('start')).meta({
+        description: float ? `${DESCRIPTIONS.start} Optional: the float's first profile by default.` : DESCRIPTIONS.start,
+        example: EXAMPLE_QUERY.start,
+      }),
+      end: (float ? instant('end').optional() : instant('end')).meta({
+        description: float ? `${DESCRIPTIONS.end} Optional: the float's last profile by default.` : DESCRIPTIONS.end,
+        example: EXAMPLE_QUERY.end,
+      }),
       depth: parsed('depth', (t) => parseLevels(t, limits.maxLevels))
         .optional()
         .meta({ description: `${DESCRIPTIONS.depth} At most ${limits.maxLevels} levels.`, example: EXAMPLE_QUERY.depth }),
@@ -366,9 +383,14 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
         .optional()
         .meta({ description: DESCRIPTIONS.bbox, example: EXAMPLE_QUERY.bbox }),
       ...shapeFields,
-      platform: parsed('platform', parsePlatforms)
-        .optional()
-        .meta({ description: DESCRIPTIONS.platform, example: EXAMPLE_QUERY.platform }),
+      // The float routes take the float from the path: no `platform` parameter there.
+      ...(float
+        ? {}
+        : {
+            platform: parsed('platform', parsePlatforms)
+              .optional()
+              .meta({ description: DESCRIPTIONS.platform, example: EXAMPLE_QUERY.platform }),
+          }),
       max_profiles: parsed('max_profiles', (t) => {
             const n = /^\s*\d+\s*$/.test(t) ? Number(t) : NaN;
             if (!Number.isSafeInteger(n) || n < 1) return { error: `must be a positive integer (got ${JSON.stringify(t)})` };
@@ -390,11 +412,11 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
     .superRefine(
       (params, ctx) => {
         for (const key of Object.keys(params)) {
-          if (!(KNOWN_PARAMETERS as readonly string[]).includes(key)) {
+          if (!known.includes(key)) {
             ctx.addIssue({
               code: 'custom',
               path: [key],
-              message: `unknown parameter; the parameters are ${KNOWN_PARAMETERS.join(', ')}`,
+              message: `unknown parameter; the parameters are ${known.join(', ')}`,
             });
           }
         }
@@ -403,16 +425,19 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
     )
     .superRefine((params, ctx) => refineShapes(params, ctx))
     .superRefine((params, ctx) => {
-      if (params.end <= params.start) {
+      const start = params.start ?? EARLIEST_INSTANT_MS;
+      const end = params.end ?? LATEST_INSTANT_MS;
+      if (end <= start) {
         ctx.addIssue({
           code: 'custom',
           path: ['end'],
-          message: `end (${new Date(params.end).toISOString()}) must be after start (${new Date(params.start).toISOString()}): the window is [start, end), end excluded`,
+          message: `end (${new Date(end).toISOString()}) must be after start (${new Date(start).toISOString()}): the window is [start, end), end excluded`,
         });
         return;
       }
-      const days = (params.end - params.start) / DAY_MS;
-      if (days > limits.maxWindowDays) {
+      const days = (end - start) / DAY_MS;
+      // A float's whole record is small (a few hundred profiles): the ceiling is for windows.
+      if (!float && days > limits.maxWindowDays) {
         ctx.addIssue({
           code: 'custom',
           path: ['end'],
@@ -422,8 +447,8 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
     })
     .meta({ additionalProperties: false })
     .transform((p) => ({
-      startMs: p.start,
-      endMs: p.end,
+      startMs: p.start ?? EARLIEST_INSTANT_MS,
+      endMs: p.end ?? LATEST_INSTANT_MS,
       ...(p.depth ? { levels: p.depth.levels } : {}),
       vertical: p.vertical,
       variables: p.variables.variables,
@@ -431,12 +456,17 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
       ...(p.bbox ? { bbox: p.bbox.bbox } : {}),
       ...(p.polygon ? { polygon: p.polygon } : {}),
       ...(p.near && p.radius_km !== undefined ? { near: { center: p.near, radiusKm: p.radius_km } } : {}),
-      ...(p.platform ? { platforms: p.platform.platforms } : {}),
+      ...(platformsOf(p) ? { platforms: platformsOf(p)! } : {}),
       maxProfiles: p.max_profiles?.maxProfiles ?? limits.defaultMaxProfiles,
       ...(p.fields === 'positions' ? { fields: p.fields } : {}),
       ...(p.cursor ? { cursor: p.cursor.cursor } : {}),
       ...(p.format ? { format: p.format } : {}),
     }));
+}
+
+/** The `platform` parameter's value, on the scope that has one. */
+function platformsOf(p: object): string[] | undefined {
+  return (p as { platform?: { platforms: string[] } }).platform?.platforms;
 }
 
 function formatDays(days: number): string {

@@ -10,6 +10,8 @@ import type { GdacSource } from './gdac/types.js';
 import type { Logger } from './logger.js';
 import { createBuildService, type BuildServiceImpl } from './month-index/build-service.js';
 import { createMonthCatalog, type MonthCatalogImpl } from './month-index/catalog.js';
+import { createPlatformLocator } from './month-index/platform-map.js';
+import { createPlatformService, type PlatformService } from './query/platforms.js';
 import { createQueryService, type QueryServiceWithStats } from './query/service.js';
 import { createBlobStore } from './storage/index.js';
 import type { BlobStore } from './storage/types.js';
@@ -22,6 +24,8 @@ export interface Services {
   catalog: MonthCatalogImpl;
   builds: BuildServiceImpl;
   query: QueryServiceWithStats;
+  /** Float summaries (`/v1/platforms/{wmo}`), from the platform map and the month indexes. */
+  platforms: PlatformService;
   close(): Promise<void>;
 }
 
@@ -63,8 +67,11 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     maxQueued: config.builds.maxQueued,
     logger: logger.child({ component: 'builder' }),
   });
+  const locator = createPlatformLocator({ store, catalog, logger: logger.child({ component: 'platforms' }) });
+  const platforms = createPlatformService({ catalog, locator });
   const query = createQueryService({
     catalog,
+    locator,
     gdac,
     profileCacheBytes: config.cache.profileBytes,
     concurrency: config.limits.queryConcurrency,
@@ -79,6 +86,7 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     catalog,
     builds,
     query,
+    platforms,
     close() {
       closed ??= (async () => {
         await builds.close();

@@ -22,6 +22,7 @@ import exploreRoutes from '../../routes/explore.js';
 import healthRoutes from '../../routes/health.js';
 import homeRoutes from '../../routes/home.js';
 import monthsRoutes from '../../routes/months.js';
+import platformsRoutes from '../../routes/platforms.js';
 import profilesRoutes from '../../routes/profiles.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -99,6 +100,7 @@ async function registerRoutes(app: App, config: Config, now?: () => Date): Promi
   await app.register(healthRoutes);
   await app.register(monthsRoutes);
   await app.register(profilesRoutes, { limits: config.limits });
+  await app.register(platformsRoutes, { limits: config.limits });
   await app.register(adminRoutes, { adminToken: config.adminToken, ...(now ? { now } : {}) });
   await app.register(homeRoutes);
   await app.register(exploreRoutes);

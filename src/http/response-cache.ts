@@ -62,6 +62,7 @@ export function responseCacheKey(query: ProfileQuery, format: OutputFormat, mont
     cursor: query.cursor ?? '',
     // Absent (full profiles) is keyed apart from every named value.
     fields: query.fields ?? ('' as ProfileFields),
+    float: query.float ?? '',
   };
   return JSON.stringify([format, q, monthKeys, nextLink]);
 }

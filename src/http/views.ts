@@ -5,13 +5,18 @@
  * error here, not a field that silently never appears. Pure.
  */
 import type { z } from 'zod';
-import type { buildJobSchema } from '../../schemas/admin.js';
+import type { buildJobSchema, removedMonthResponse } from '../../schemas/admin.js';
+import type { platformSummarySchema } from '../../schemas/platforms.js';
+import type { RemovedMonth } from '../month-index/remove-month.js';
+import type { PlatformSummary } from '../query/platforms.js';
 import type { monthDetailResponse, monthSummarySchema } from '../../schemas/months.js';
 import type { BuildJob, MonthBuildResult, MonthDetail, MonthFailure, MonthSummary } from '../month-index/types.js';
 
 export type MonthSummaryView = z.output<typeof monthSummarySchema>;
 export type MonthDetailView = z.output<typeof monthDetailResponse>;
 export type BuildJobView = z.output<typeof buildJobSchema>;
+export type RemovedMonthView = z.output<typeof removedMonthResponse>;
+export type PlatformSummaryView = z.output<typeof platformSummarySchema>;
 type BuildResultView = BuildJobView['results'][number];
 type FailureView = MonthDetailView['failures'][number];
 
@@ -70,5 +75,26 @@ export function buildJobView(job: BuildJob): BuildJobView {
           },
         }
       : {}),
+  };
+}
+
+export function removedMonthView(r: RemovedMonth): RemovedMonthView {
+  return { month: r.summary.month, removed: monthSummaryView(r.summary), deleted_objects: r.deleted.length };
+}
+
+export function platformSummaryView(s: PlatformSummary): PlatformSummaryView {
+  return {
+    platform: s.platform,
+    dacs: s.dacs,
+    profiles: s.profiles,
+    cycles: s.cycles,
+    first_cycle: s.firstCycle,
+    last_cycle: s.lastCycle,
+    first_time: s.firstTime,
+    last_time: s.lastTime,
+    last_position: s.lastPosition,
+    data_modes: s.dataModes,
+    parameters: s.parameters,
+    months: s.months,
   };
 }

@@ -13,13 +13,24 @@
  *   BuildQueueFullError (503).
  * - Every job carries an AbortController: `cancel(id)` takes a queued job out of the queue, or
  *   aborts a running one, whose steps stop promptly; months it finished stay, the others are as
- *   they were (a month version is published whole or not at all).
+ *   they were (a month version is published whole or not at all). The job ends `cancelled`.
  * - `close()` fails the queued jobs, aborts the running one and waits for it to stop.
  * - Finished jobs are remembered (the last 200) so `GET /admin/builds/{id}` can report them, and
  *   `list()` gives the recent ones.
+ * - `removeMonth(month)` removes a built month (remove-month.ts), refused while a queued or
+ *   running job builds it (the job would publish it again).
  */
 import { randomUUID } from 'node:crypto';
-import { BuildQueueFullError, GdacIndexError, NotFoundError, OverloadedError, StoreError, ValidationError, isAbortError } from '../errors.js';
+import {
+  BuildQueueFullError,
+  GdacIndexError,
+  NotFoundError,
+  OverloadedError,
+  PreconditionFailedError,
+  StoreError,
+  ValidationError,
+  isAbortError,
+} from '../errors.js';
 import type { GdacSource } from '../gdac/types.js';
 import type { Logger } from '../logger.js';
 import type { BlobStore } from '../storage/types.js';
@@ -27,6 +38,7 @@ import { raceAbort } from '../util/abort.js';
 import { buildMonths } from './builder.js';
 import type { SummaryCache } from './master.js';
 import { isMonth } from './months.js';
+import { removeMonth, type RemovedMonth } from './remove-month.js';
 import type { BuildEvent, BuildJob, BuildService, MonthCatalog } from './types.js';
 
 export interface BuildServiceOptions {
@@ -49,6 +61,11 @@ export interface BuildServiceOptions {
 
 export interface BuildServiceImpl extends BuildService {
   subscribe(listener: (event: BuildEvent) => void): () => void;
+  /**
+   * Removes a built month: its objects, its master entry, its platform map entry. undefined when
+   * the month is not built; PreconditionFailedError (409) while a queued or running job builds it.
+   */
+  removeMonth(month: string, options?: { signal?: AbortSignal }): Promise<RemovedMonth | undefined>;
 }
 
 // Enough history for an operator to look up the last few days of builds; each job is < 1 KB
@@ -110,7 +127,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
   }
 
   function forgetOldJobs(): void {
-    const finished = [...jobs.values()].filter((s) => s.job.status === 'succeeded' || s.job.status === 'failed');
+    const finished = [...jobs.values()].filter((s) => s.job.status !== 'queued' && s.job.status !== 'running');
     for (let i = 0; i < finished.length - FINISHED_JOBS_KEPT; i++) jobs.delete(finished[i].job.id);
   }
 
@@ -172,7 +189,8 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
       }
     } catch (error) {
       failure = error;
-      job.status = 'failed';
+      // An operator's cancel is its own final status; a shutdown's abort is a failure.
+      job.status = state.cancelled ? 'cancelled' : 'failed';
       job.error = jobError(error, state);
       if (isAbortError(error) || controller.signal.aborted) logger?.warn({ job: job.id, months: job.results.map((r) => r.month) }, 'build cancelled; months finished before are kept');
       else logger?.error({ err: error, job: job.id, context: (error as { context?: unknown }).context }, 'build failed');
@@ -254,7 +272,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
       const { job } = state;
       if (job.status === 'queued') {
         queue.splice(queue.indexOf(state), 1);
-        job.status = 'failed';
+        job.status = 'cancelled';
         job.error = CANCELLED_QUEUED_MESSAGE;
         state.cancelled = true;
         logger?.info({ job: id }, 'queued build cancelled');
@@ -274,6 +292,22 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
 
     list({ limit = FINISHED_JOBS_KEPT } = {}) {
       return [...jobs.values()].reverse().slice(0, Math.max(0, limit)).map((s) => snapshot(s.job));
+    },
+
+    async removeMonth(month, opts = {}) {
+      const building = active.get(month);
+      if (building !== undefined) {
+        throw new PreconditionFailedError({
+          message: `Month ${month} is being built by job ${building}; cancel it or wait for it to finish, then remove the month.`,
+          context: { month, job: building },
+        });
+      }
+      try {
+        return await removeMonth({ store, month, signal: opts.signal, logger, summaryCache: summaries, masterBackoffMs: options.masterBackoffMs });
+      } finally {
+        // Queries stop serving the month at once in this process (other replicas within the TTL).
+        catalog.invalidate();
+      }
     },
 
     subscribe(listener) {

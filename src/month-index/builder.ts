@@ -12,7 +12,9 @@
  *   4. month outputs (build/month-steps.ts): the month index object, plus what each `MonthStep`
  *      adds (a data pack, later).
  *   5. publishing (build/publisher.ts): write the version's objects, commit them to the master
- *      index in batches, then garbage-collect old versions conservatively.
+ *      index in batches, then garbage-collect old versions conservatively, then run the publish
+ *      hooks: the platform map (platform-map.ts) follows the master this way, its platforms
+ *      collected by a month step of its own.
  *
  * Months go a few at a time (MONTH_CONCURRENCY). The build's signal stops every step promptly:
  * an aborted build publishes no month it had not finished, and leaves the others as they were.
@@ -28,6 +30,7 @@ import type { IndexStats } from './gdac-index.js';
 import { runIndexPass } from './build/index-pass.js';
 import type { MonthStep } from './build/month-steps.js';
 import { DEFAULT_GC_GRACE_MS, createPublisher } from './build/publisher.js';
+import { createPlatformMapStep } from './platform-map.js';
 import { createProgressTracker, type BuildProgress } from './build/progress.js';
 import type { BuildLogger } from './build/types.js';
 import { planUndated, readUnknownUndated, type UndatedOutcome } from './build/undated-placement.js';
@@ -111,6 +114,9 @@ export async function buildMonths(options: BuildMonthsOptions): Promise<BuildOut
     return { master: { formatVersion: 1, updatedAt: '', months: {} } };
   });
   const current = await healMonths({ store, master, signal, cache: options.summaryCache, logger });
+  // Every build keeps the platform → months map in step with the months it publishes.
+  const platformMap = createPlatformMapStep({ store, logger, backoffMs: options.masterBackoffMs });
+  const steps = [...(options.steps ?? []), platformMap];
   const publisher = createPublisher({
     store,
     current,
@@ -121,6 +127,7 @@ export async function buildMonths(options: BuildMonthsOptions): Promise<BuildOut
     gcGraceMs: options.gcGraceMs ?? DEFAULT_GC_GRACE_MS,
     summaryCache: options.summaryCache,
     logger,
+    hooks: [platformMap],
   });
   const source = `${gdac.description}; index ${pass.indexPath}`;
   const results: MonthBuildResult[] = [];
@@ -135,7 +142,7 @@ export async function buildMonths(options: BuildMonthsOptions): Promise<BuildOut
       concurrency,
       allowShrink: options.allowShrink,
       publisher,
-      steps: options.steps ?? [],
+      steps,
       source,
       now,
       signal,

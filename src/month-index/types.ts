@@ -139,7 +139,8 @@ export interface MonthCatalog {
   invalidate(): void;
 }
 
-export const BUILD_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+// `cancelled`: stopped by an operator (DELETE /admin/builds/{id}); a shutdown's stop is `failed`.
+export const BUILD_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type BuildStatus = (typeof BUILD_STATUSES)[number];
 
 export interface MonthBuildCounts {
@@ -217,7 +218,7 @@ export interface BuildService {
   /**
    * Cancels a job: a queued one never runs; a running one stops at once (its signal), keeping
    * the months it finished and leaving the others as they were. Returns what the job was when
-   * asked, or undefined when there is no such job. The job ends `failed`, saying it was cancelled.
+   * asked, or undefined when there is no such job. The job ends `cancelled`, saying what was kept.
    */
   cancel(id: string): 'queued' | 'running' | 'finished' | undefined;
   /** Recent jobs, newest first: the active ones and the last finished ones (bounded). */

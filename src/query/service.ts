@@ -11,10 +11,12 @@
  *     fields=positions: plan → toPositionProfile → JSON (no read at all)
  */
 import { computeProfile } from '../argo/compute.js';
-import { throwIfAborted, ValidationError } from '../errors.js';
+import { NotFoundError, throwIfAborted, ValidationError } from '../errors.js';
 import { createLimiter } from '../gdac/limiter.js';
 import type { GdacSource } from '../gdac/types.js';
 import type { Logger } from '../logger.js';
+import { monthEndMs, monthStartMs } from '../month-index/months.js';
+import type { PlatformLocator } from '../month-index/platform-map.js';
 import type { MonthCatalog, MonthIndex } from '../month-index/types.js';
 import { withLevelCache, type LevelCacheStats } from './level-cache.js';
 import { mapOrdered } from './ordered.js';
@@ -23,7 +25,6 @@ import { createOutputCache, encodeProfile, outputShapeKey, withOutputCache, type
 import { toOutputProfile, toPositionProfile } from './output.js';
 import { isProvisional, markProvisional } from './provisional.js';
 import { decodeCursor, encodeCursor, type CursorFilter, type CursorKey } from './cursor.js';
-import { monthEndMs } from '../month-index/months.js';
 import { createPlanner, monthsOfWindow, plannedKey, type PlannedProfile } from './planner.js';
 import { createRangeLevelReader, type LevelReader } from './reader.js';
 import type { EncodedProfile, ProfileQuery, QueryResult, QueryService } from './types.js';
@@ -54,6 +55,8 @@ export interface CreateQueryServiceOptions {
   logger: Logger;
   /** Replace the level reader (tests); the cache still wraps it. */
   reader?: LevelReader;
+  /** Which months hold a float's profiles (the platform map): needed for `float` queries. */
+  locator?: PlatformLocator;
 }
 
 /**
@@ -79,6 +82,7 @@ export function createQueryService({
   concurrency,
   logger,
   reader: innerReader,
+  locator,
 }: CreateQueryServiceOptions): QueryServiceWithStats {
   const outputBytes = Math.min(outputCacheBytes, profileCacheBytes);
   // cache → single flight → ranged reads: concurrent misses of one profile share one GDAC read.
@@ -89,8 +93,9 @@ export function createQueryService({
 
   async function plan(query: ProfileQuery, after: CursorKey | undefined, signal: AbortSignal) {
     const planner = createPlanner(query, { after });
+    const all = query.float === undefined ? monthsOfWindow(query.startMs, query.endMs) : await floatMonths(query, signal);
     // With a cursor, months that end before it hold nothing of this page: not even loaded.
-    const months = monthsOfWindow(query.startMs, query.endMs).filter((m) => !after || monthEndMs(m) > after.timeMs);
+    const months = all.filter((m) => !after || monthEndMs(m) > after.timeMs);
     const loads = mapOrdered(
       months,
       async (month, s): Promise<[string, MonthIndex | undefined]> => [month, await catalog.loadMonth(month, { signal: s })],
@@ -102,6 +107,16 @@ export function createQueryService({
       if (index) monthKeys.push(index.key);
     }
     return { ...planner.result(), monthKeys };
+  }
+
+  /** The built months the platform map names for the float, within the window. */
+  async function floatMonths(query: ProfileQuery, signal: AbortSignal): Promise<string[]> {
+    if (!locator) throw new Error('float queries need the platform locator');
+    const months = await locator.monthsOf(query.float!, { signal });
+    if (months.length === 0) {
+      throw new NotFoundError({ message: `No built month holds a profile of float ${query.float}.`, context: { platform: query.float } });
+    }
+    return months.map((m) => m.month).filter((m) => monthStartMs(m) < query.endMs && monthEndMs(m) > query.startMs);
   }
 
   function profilesOf(selected: PlannedProfile[], query: ProfileQuery, signal: AbortSignal): AsyncIterable<EncodedProfile> {

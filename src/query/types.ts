@@ -35,6 +35,11 @@ export interface ProfileQuery {
    * levels, vertical and variables have no effect.
    */
   fields?: ProfileFields;
+  /**
+   * A float's profiles (`GET /v1/platforms/{wmo}/profiles`): only the built months the platform
+   * map names for this WMO are read, within the window (which may then span the whole record).
+   */
+  float?: string;
 }
 
 export const PROFILE_FIELDS = ['positions'] as const;

@@ -107,10 +107,10 @@ test('cancelling a running job keeps the months it finished, publishes no partia
   assert.equal(builds.cancel(running.id), 'running');
   assert.equal(builds.cancel(queued.id), 'queued');
   const [stopped, never] = await Promise.all([within(10_000, builds.wait(running.id), 'cancelled job'), builds.wait(queued.id)]);
-  assert.equal(stopped.status, 'failed');
+  assert.equal(stopped.status, 'cancelled');
   assert.match(stopped.error ?? '', /cancelled; months it finished are kept/);
   assert.ok(stopped.results.length >= 1 && stopped.results.length < 6, `${stopped.results.length} months finished before the cancel took effect`);
-  assert.equal(never.status, 'failed');
+  assert.equal(never.status, 'cancelled');
   assert.equal(never.error, 'The build was cancelled before it started; nothing was changed.');
   assert.equal(never.startedAt, undefined, 'the queued job never ran');
   assert.equal(builds.cancel(running.id), 'finished');

@@ -9,7 +9,8 @@
  *   Each commit also writes back months the master lacks but the listing has (another builder's
  *   lost update), so the master converges.
  * - After each commit, old versions of the committed months are garbage-collected
- *   (`collectGarbage`, conservatively).
+ *   (`collectGarbage`, conservatively), then each `PublishHook` sees the committed summaries
+ *   (derived objects such as the platform map follow the master this way).
  */
 import { isAbortError, throwIfAborted } from '../../errors.js';
 import type { BlobStore } from '../../storage/types.js';
@@ -30,6 +31,16 @@ interface Committed {
   previousKey: string | undefined;
 }
 
+/**
+ * Work that follows each master commit: derived store objects kept in step with the master (the
+ * platform map). Runs after the commit, in order; a hook handles its own failures (a derived
+ * object must never fail a build whose months are published).
+ */
+export interface PublishHook {
+  readonly name: string;
+  afterCommit(committed: readonly MonthSummary[], context: { signal?: AbortSignal }): Promise<void>;
+}
+
 export interface PublisherOptions {
   store: BlobStore;
   /** The months as they are (master healed from the listing): updated as months are published. */
@@ -44,6 +55,8 @@ export interface PublisherOptions {
   /** Decoded summaries by key, shared with the catalog. */
   summaryCache?: SummaryCache;
   logger?: BuildLogger;
+  /** Run after each commit with the committed months' summaries. */
+  hooks?: readonly PublishHook[];
 }
 
 export interface Publisher {
@@ -84,6 +97,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     });
     lastCommit = Date.now();
     await collectGarbage({ store, batch, graceMs: options.gcGraceMs, now: now(), signal, logger });
+    const committed = batch.map((c) => c.summary);
+    for (const hook of options.hooks ?? []) await hook.afterCommit(committed, { signal });
   };
 
   // One commit at a time: months finish concurrently.

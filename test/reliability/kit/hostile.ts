@@ -187,9 +187,16 @@ export function hostileCases(options: HostileOptions): HostileCase[] {
   cases.push({ family: 'routing', label: 'very long month id', method: 'GET', url: `/v1/months/${'9'.repeat(5000)}`, knownBug: KNOWN_BUGS.frameworkErrors });
   cases.push({ family: 'routing', label: 'broken percent-encoding in the path', method: 'GET', url: '/v1/months/%E0%A4%A', knownBug: KNOWN_BUGS.frameworkErrors });
   cases.push({ family: 'routing', label: 'very long build id', method: 'GET', url: `/admin/builds/${'a'.repeat(300)}`, headers: { authorization: `Bearer ${options.token}` }, knownBug: KNOWN_BUGS.frameworkErrors });
-  for (const [method, url] of [['DELETE', '/v1/profiles?start=2023-01-01&end=2023-02-01'], ['PUT', '/v1/months'], ['PATCH', '/admin/builds'], ['DELETE', '/admin/builds/00000000-0000-0000-0000-000000000000']] as const) {
+  for (const [method, url] of [['DELETE', '/v1/profiles?start=2023-01-01&end=2023-02-01'], ['PUT', '/v1/months'], ['PATCH', '/admin/builds']] as const) {
     cases.push({ family: 'routing', label: `${method} ${url.split('?')[0]}`, method, url, status: 404 });
   }
+  // Admin DELETE routes: without the token 401, with it an unknown job or month is a 404.
+  const admin = { authorization: `Bearer ${options.token}` };
+  for (const url of ['/admin/builds/00000000-0000-0000-0000-000000000000', '/admin/months/2023-01']) {
+    cases.push({ family: 'routing', label: `DELETE ${url} without token`, method: 'DELETE', url, status: 401 });
+    cases.push({ family: 'routing', label: `DELETE ${url}: unknown`, method: 'DELETE', url, headers: admin, status: 404 });
+  }
+  cases.push({ family: 'routing', label: 'DELETE /admin/months/2023-13', method: 'DELETE', url: '/admin/months/2023-13', headers: admin, status: 400, parameters: ['month'] });
 
   // Admin auth: every way of not having the token.
   const validId = '00000000-0000-4000-8000-000000000000';

@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import type { GdacSource } from '../../../gdac/types.js';
 import type { BuildServiceImpl } from '../../../month-index/build-service.js';
 import type { MonthCatalogImpl } from '../../../month-index/catalog.js';
+import type { PlatformService } from '../../../query/platforms.js';
 import type { QueryServiceWithStats } from '../../../query/service.js';
 import type { Services } from '../../../services.js';
 import type { BlobStore } from '../../../storage/types.js';
@@ -24,6 +25,8 @@ declare module 'fastify' {
     builds: BuildServiceImpl;
     /** Profile queries: plan, read, compute. */
     queryService: QueryServiceWithStats;
+    /** Float summaries. */
+    platforms: PlatformService;
   }
 }
 
@@ -40,6 +43,7 @@ export default fp(
     app.decorate('catalog', services.catalog);
     app.decorate('builds', services.builds);
     app.decorate('queryService', services.query);
+    app.decorate('platforms', services.platforms);
     if (closeOnShutdown) app.addHook('onClose', async () => services.close());
   },
   { name: 'services' },

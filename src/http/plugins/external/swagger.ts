@@ -29,8 +29,9 @@ export default fp(
         info: OPENAPI_INFO,
         tags: [
           { name: 'profiles', description: 'Query Argo profiles by time window, area and platform.' },
+          { name: 'platforms', description: "One float: its summary and all its profiles, across every built month." },
           { name: 'months', description: 'Which months have a built index.' },
-          { name: 'admin', description: 'Build month indexes (bearer token).' },
+          { name: 'admin', description: 'Build month indexes, list and cancel builds, remove months (bearer token).' },
           { name: 'operations', description: 'Health, readiness, metrics and this documentation.' },
           { name: 'pages', description: 'Web pages: the landing page and the explorer.' },
         ],
