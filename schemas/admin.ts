@@ -254,7 +254,7 @@ export const removedMonthResponse = z
   .object({
     month: z.string().meta({ example: '2023-04' }),
     removed: monthSummarySchema.describe('The month as it was.'),
-    deleted_objects: z.number().int().describe('Month index objects deleted (every version of the month).').meta({ example: 2 }),
+    deleted_objects: count().describe('Month index objects deleted (every version of the month).').meta({ example: 2 }),
   })
   .meta({ id: 'RemovedMonth' })
   .describe('A month removed from the master index, its objects deleted.');

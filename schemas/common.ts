@@ -31,12 +31,12 @@ export const problemSchema = z
       .describe('One entry per bad parameter (400 only).'),
     cost: z
       .object({
-        values: z.number().int().min(0).describe('The estimated level values of the answer: profiles × levels × variables.'),
-        limit: z.number().int().min(0).describe('The most one answer may carry (ARGO_MAX_REQUEST_COST).'),
-        profiles: z.number().int().min(0).describe('Profiles the answer would hold: the matches, capped by max_profiles.'),
-        levels: z.number().int().min(0).describe('Levels per profile: the depth levels asked for, or an estimate for native levels.'),
+        values: count().describe('The estimated level values of the answer: profiles × levels × variables.'),
+        limit: count().describe('The most one answer may carry (ARGO_MAX_REQUEST_COST).'),
+        profiles: count().describe('Profiles the answer would hold: the matches, capped by max_profiles.'),
+        levels: count().describe('Levels per profile: the depth levels asked for, or an estimate for native levels.'),
         levels_estimated: z.boolean().describe('True on native levels, whose count is known only once each profile is read.'),
-        variables: z.number().int().min(0).describe('Variables asked for.'),
+        variables: count().describe('Variables asked for.'),
       })
       .optional()
       .describe('413 only: the request\'s cost and the ceiling, to size the parts of a split.'),

@@ -405,7 +405,8 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits, options: Profil
       fields: oneOf('fields', PROFILE_FIELDS).optional().meta({ description: DESCRIPTIONS.fields, example: 'all' }),
       cursor: parsed('cursor', (t) => ({ cursor: t.trim() }))
         .optional()
-        .meta({ description: DESCRIPTIONS.cursor, example: 'WzEsMTcwNDEwMDgwMDAwMCwiNjkwMzI0NyIsMSwiQSIsImNvcmlvbGlzLzY5MDMyNDcvcHJvZmlsZXMvUjY5MDMyNDdfMDAxLm5jIiwiYWJjIl0' }),
+        // No example: a cursor only continues the page it came from (Swagger's Try it out leaves it empty).
+        .meta({ description: DESCRIPTIONS.cursor }),
       format: oneOf('format', PROFILE_FORMATS).optional().meta({ description: DESCRIPTIONS.format, example: EXAMPLE_QUERY.format }),
     })
     // Runs even when a field failed, so every unknown parameter is reported in the same answer.
@@ -592,7 +593,7 @@ export const profilesResponses = {
                 properties: profileSchema,
               }),
             ),
-            matched: z.number().int(),
+            matched: count(),
             truncated: z.boolean(),
             months_missing: z.array(z.string()),
             next: z.string().nullable(),

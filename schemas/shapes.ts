@@ -135,7 +135,7 @@ export const shapeFields = {
   near: shapeParam('near', parseNear)
     .transform((p) => p.near)
     .optional()
-    .meta({ description: SHAPE_DESCRIPTIONS.near, example: '-20,45' }),
+    .meta({ description: SHAPE_DESCRIPTIONS.near, example: '-25,51' }),
   radius_km: shapeParam('radius_km', parseRadiusKm)
     .transform((p) => p.radiusKm)
     .optional()

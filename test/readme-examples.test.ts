@@ -166,6 +166,12 @@ test('every curl example of the README returns data from the demo', async (t) =>
       const months = JSON.parse(body) as Json[];
       assert.deepEqual(months.map((m) => m.month), ['2024-01', '2024-02', '2024-03'], where);
       assert.ok(months.every((m) => m.profiles > 100), where);
+    } else if (url.pathname === '/v1/profiles' && url.searchParams.get('fields') === 'positions') {
+      // Positions only: one row per profile, no level columns.
+      const [header, ...rows] = body.trim().split('\n');
+      assert.ok(header.startsWith('id,platform_number,cycle_number,direction,data_mode,time,latitude,longitude'), where);
+      assert.ok(!header.split(',').includes('TEMP'), `${where}: no level data`);
+      assert.ok(rows.length > 0 && rows.every((r) => Number.isFinite(Number(r.split(',')[6]))), `${where}: positions`);
     } else if (url.pathname === '/v1/profiles' && url.searchParams.get('format') === 'csv') {
       const [header, ...rows] = body.trim().split('\n');
       assert.ok(header.startsWith('id,platform_number,cycle_number,direction,data_mode,time,latitude,longitude,depth,'), where);
@@ -185,11 +191,19 @@ test('every curl example of the README returns data from the demo', async (t) =>
       }
       if (url.searchParams.get('mode') === 'research') assert.ok(profiles.every((p) => p.data_mode === 'D'), where);
       if (url.searchParams.has('max_profiles')) assert.ok(profiles.length <= Number(url.searchParams.get('max_profiles')), where);
+    } else if (url.pathname === '/admin/builds' && example.method === 'GET') {
+      const listed = JSON.parse(body) as Json;
+      assert.ok(Array.isArray(listed.builds) && listed.builds.length > 0, `${where}: recent jobs`);
+      assert.ok(listed.builds.every((b: Json) => typeof b.id === 'string' && typeof b.status === 'string'), where);
     } else if (url.pathname === '/admin/builds' && example.method === 'POST') {
       const job = JSON.parse(body) as Json;
       assert.equal(response.status, 202, where);
       assert.deepEqual(job.months, ['2024-01', '2024-02', '2024-03'], where);
       lastJobId = job.id;
+    } else if (url.pathname.startsWith('/admin/months/') && example.method === 'DELETE') {
+      const removed = JSON.parse(body) as Json;
+      assert.equal(removed.month, url.pathname.slice('/admin/months/'.length), where);
+      assert.ok(removed.removed?.profiles > 100 && removed.deleted_objects >= 1, `${where}: ${body.slice(0, 300)}`);
     } else if (url.pathname.startsWith('/admin/builds/')) {
       const job = JSON.parse(body) as Json;
       assert.equal(job.id, lastJobId, where);
@@ -255,11 +269,18 @@ test('every OpenAPI example returns data from the demo: Swagger UI\'s "Try it ou
   assert.deepEqual(required.map((p) => p.name), ['start', 'end']);
   const queries: [string, Json[]][] = [
     ['every parameter example (Try it out)', parameters],
-    ...parameters.filter((p) => !p.required).map((p): [string, Json[]] => [`${p.name} alone`, [...required, p]]),
+    // near and radius_km go together (a radius search needs both).
+    ...parameters
+      .filter((p) => !p.required && p.name !== 'cursor')
+      .map((p): [string, Json[]] => {
+        const pair = p.name === 'near' || p.name === 'radius_km' ? parameters.filter((q) => q.name === 'near' || q.name === 'radius_km') : [p];
+        return [`${p.name} alone`, [...required, ...pair]];
+      }),
   ];
   for (const [name, chosen] of queries) {
     const url = new URL('/v1/profiles', demo.url);
-    for (const p of chosen) url.searchParams.set(p.name, example(p));
+    // A cursor has no example: it only continues the page it came from.
+    for (const p of chosen) if (p.name !== 'cursor') url.searchParams.set(p.name, example(p));
     if (!url.searchParams.has('format')) url.searchParams.set('format', 'ndjson');
     const response = await fetch(url);
     const body = await response.text();
