@@ -45,66 +45,6 @@ test('Retry-After: delta-seconds and HTTP dates', () => {
   assert.equal(parseRetryAfter(undefined, now), undefined);
 });
 
-test('limiter: FIFO, bounded, and a waiter can abort', async () => {
-  const limiter = createLimiter(2);
-  const a = await limiter.acquire();
-  const b = await limiter.acquire();
-  assert.equal(limiter.active, 2);
-  const controller = new AbortController();
-  const c = limiter.acquire(controller.signal);
-  const d = limiter.acquire();
-  assert.equal(limiter.waiting, 2);
-  controller.abort();
-  await assert.rejects(c, AbortedError);
-  assert.equal(limiter.waiting, 1);
-  a();
-  a(); // idempotent
-  const releaseD = await d;
-  assert.equal(limiter.active, 2);
-  b();
-  releaseD();
-  assert.equal(limiter.active, 0);
-});
-
-test('limiter: waiters sharing a signal share one abort listener (no MaxListenersExceededWarning)', async () => {
-  const limiter = createLimiter(1);
-  const hold = await limiter.acquire();
-  const controller = new AbortController();
-  const warnings: string[] = [];
-  const onWarning = (warning: Error): void => void warnings.push(warning.name);
-  process.on('warning', onWarning);
-  try {
-    // A build's downloads all wait with the job's signal: far more than Node's limit of ten.
-    const waiters = Array.from({ length: 50 }, () => limiter.acquire(controller.signal));
-    assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
-    assert.equal(limiter.waiting, 50);
-    // Granting a slot removes that waiter, not the others' listener.
-    hold();
-    const first = await waiters[0];
-    assert.equal(limiter.waiting, 49);
-    assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
-    controller.abort();
-    const settled = await Promise.allSettled(waiters.slice(1));
-    assert.ok(settled.every((s) => s.status === 'rejected' && s.reason instanceof AbortedError));
-    assert.equal(limiter.waiting, 0);
-    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
-    first();
-    assert.equal(limiter.active, 0);
-    // Once the last waiter of a signal is granted, its listener is gone too.
-    const other = new AbortController();
-    const h = await limiter.acquire();
-    const w = limiter.acquire(other.signal);
-    assert.equal(getEventListeners(other.signal, 'abort').length, 1);
-    h();
-    (await w)();
-    assert.equal(getEventListeners(other.signal, 'abort').length, 0);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(warnings.filter((n) => n === 'MaxListenersExceededWarning'), []);
-  } finally {
-    process.off('warning', onWarning);
-  }
-});
-
 test('withRetry: transient retried, permanent thrown at once, retries counted', async () => {
   const stats = createStatsCollector();
   const flaky = scripted('m', [transient(), transient(), 'ok']);
