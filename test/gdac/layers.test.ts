@@ -3,14 +3,12 @@
  * over scripted fetchers (back-off and the limiter: test/util/).
  */
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import { AbortedError, UpstreamNotFoundError, UpstreamTimeoutError } from '../../src/errors.js';
 import { createStatsCollector, type FetchResult, type Fetcher } from '../../src/gdac/fetcher.js';
 import { TransientUpstreamError, isTransient, parseRetryAfter } from '../../src/gdac/transient.js';
 import { withFailover } from '../../src/gdac/with-failover.js';
 import { withRetry } from '../../src/gdac/with-retry.js';
-import { createLimiter } from '../../src/util/pool.js';
 
 /** A fetcher that plays a script: each call takes the next outcome (the last one repeats). */
 function scripted(name: string, outcomes: Array<Error | 'ok'>): Fetcher & { calls: number } {
