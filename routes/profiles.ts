@@ -20,7 +20,11 @@ const DESCRIPTION = [
   '',
   'Headers sent before the body: `X-Argo-Profiles-Matched` (matches before the cap),',
   '`X-Argo-Truncated` (`true` when `max_profiles` cut the result) and `X-Argo-Months-Missing`',
-  '(months of the window with no built index, comma list, empty when none).',
+  '(months of the window with no built index, comma list, empty when none); with `dataset=bgc`,',
+  '`X-Argo-Units` (`DOXY=micromole/kg,...`: the requested parameters\' units as the files state them).',
+  '',
+  '`dataset=bgc` reads the synthetic profile files (BGC parameters: DOXY, CHLA, NITRATE, BBP700, ...)',
+  'with argopy\'s QC rules per parameter; each profile carries `parameter_data_mode` and a null `data_mode`.',
   '',
   '`fields=positions` returns each profile\'s metadata and position only, from the month indexes',
   'alone (no profile file is read): a cheap way to map a window before fetching level data.',
@@ -70,6 +74,7 @@ const profilesRoutes: FastifyPluginAsyncZod<ProfilesRoutesOptions> = async (app,
         .header('X-Argo-Profiles-Matched', String(response.matched))
         .header('X-Argo-Truncated', String(response.truncated))
         .header('X-Argo-Months-Missing', response.monthsMissing.join(','));
+      if (response.units !== undefined) reply.header('X-Argo-Units', response.units);
       // The response schemas document the streamed body; a stream is sent as it is, never serialized.
       return reply.send(response.body as never);
     },

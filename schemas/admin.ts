@@ -38,6 +38,10 @@ export const buildRequestBody = z
       .boolean()
       .optional()
       .describe('Accept new month versions that lose more than a fifth of their profiles (refused by default: a stale or partial GDAC index must not empty a month).'),
+    dataset: z
+      .enum(['phy', 'bgc'])
+      .optional()
+      .describe('Build only this dataset: `phy` (core profile files) or `bgc` (synthetic profile files). Default: both (BGC skipped when the GDAC has no synthetic profile index).'),
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -59,22 +63,24 @@ export const buildRequestBody = z
       else if (span > MAX_BUILD_MONTHS) ctx.addIssue({ code: 'custom', path: ['end'], message: `the range holds ${span} months; at most ${MAX_BUILD_MONTHS} per build` });
     }
   })
-  .transform((body): { months: string[]; allowShrink: boolean } => {
+  .transform((body): { months: string[]; allowShrink: boolean; datasets?: ('phy' | 'bgc')[] } => {
     const allowShrink = body.allow_shrink ?? false;
-    if (body.months) return { months: [...new Set(body.months)].sort(), allowShrink };
+    const datasets = body.dataset ? { datasets: [body.dataset] } : {};
+    if (body.months) return { months: [...new Set(body.months)].sort(), allowShrink, ...datasets };
     const months: string[] = [];
     for (let n = monthNumber(body.start!); n <= monthNumber(body.end!); n++) months.push(monthName(n));
-    return { months, allowShrink };
+    return { months, allowShrink, ...datasets };
   })
   .meta({
     id: 'BuildRequest',
-    examples: [{ months: ['2023-04'] }, { start: '2023-01', end: '2023-06' }],
+    examples: [{ months: ['2023-04'] }, { start: '2023-01', end: '2023-06' }, { months: ['2023-04'], dataset: 'bgc' }],
   })
   .describe('The months to build: `months`, or an inclusive range `start`..`end`.');
 
 const buildResultSchema = z
   .object({
     month: z.string().meta({ example: '2023-04' }),
+    dataset: z.literal('bgc').optional().describe('`bgc` for a BGC month (absent: a core month).'),
     profiles: z.number().int().describe('Profiles in the new month index.').meta({ example: 13214 }),
     reused: z.number().int().describe('Files unchanged since the previous version (not downloaded).').meta({ example: 13100 }),
     fetched: z.number().int().describe('Files downloaded and read.').meta({ example: 117 }),
@@ -106,6 +112,8 @@ export const buildJobSchema = z
     results: z.array(buildResultSchema).describe('One entry per month written so far.'),
     error: z.string().optional().describe('Why the job failed (details in the server logs).'),
     joined: z.array(z.string()).optional().describe('Other active jobs already building some of the requested months (not repeated in this job).'),
+    datasets: z.array(z.enum(['phy', 'bgc'])).optional().describe('The datasets the job builds (absent: core months only).'),
+    skipped: z.record(z.string(), z.string()).optional().describe('Datasets not built, with why (a GDAC without a synthetic profile index).'),
     undated: z
       .object({
         candidates: z.number().int().describe('Files the GDAC index lists without a date.'),

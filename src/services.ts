@@ -10,6 +10,7 @@ import type { GdacSource } from './gdac/types.js';
 import type { Logger } from './logger.js';
 import { createBuildService, type BuildServiceImpl } from './month-index/build-service.js';
 import { createMonthCatalog, type MonthCatalogImpl } from './month-index/catalog.js';
+import { datasetStore } from './month-index/datasets.js';
 import { createQueryService, type QueryServiceWithStats } from './query/service.js';
 import { createBlobStore } from './storage/index.js';
 import type { BlobStore } from './storage/types.js';
@@ -20,6 +21,8 @@ export interface Services {
   store: BlobStore;
   gdac: GdacSource;
   catalog: MonthCatalogImpl;
+  /** The BGC months (dataset=bgc), in the store's `bgc/` key space. */
+  bgcCatalog: MonthCatalogImpl;
   builds: BuildServiceImpl;
   query: QueryServiceWithStats;
   close(): Promise<void>;
@@ -54,17 +57,27 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     masterTtlMs: config.cache.masterTtlMs,
     logger: logger.child({ component: 'catalog' }),
   });
+  // BGC months: the same catalog over the store's `bgc/` key space (month-index/datasets.ts).
+  const bgcCatalog = createMonthCatalog({
+    store: datasetStore(store, 'bgc'),
+    monthCacheBytes: config.cache.monthBytes,
+    masterTtlMs: config.cache.masterTtlMs,
+    logger: logger.child({ component: 'catalog', dataset: 'bgc' }),
+  });
   const builds = createBuildService({
     store,
     gdac,
     catalog,
+    bgcCatalog,
     indexPath: config.gdac.index,
+    syntheticIndexPath: config.gdac.syntheticIndex,
     downloadWorkers: config.gdac.downloadWorkers,
     maxQueued: config.builds.maxQueued,
     logger: logger.child({ component: 'builder' }),
   });
   const query = createQueryService({
     catalog,
+    bgcCatalog,
     gdac,
     profileCacheBytes: config.cache.profileBytes,
     concurrency: config.limits.queryConcurrency,
@@ -77,6 +90,7 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     store,
     gdac,
     catalog,
+    bgcCatalog,
     builds,
     query,
     close() {

@@ -24,6 +24,11 @@ export interface ProfileResponse {
   matched: number;
   truncated: boolean;
   monthsMissing: string[];
+  /**
+   * dataset=bgc: units of each requested parameter as the files state them, `DOXY=micromole/kg,…`
+   * (the X-Argo-Units header; the Python client keeps them as xarray attributes).
+   */
+  units?: string;
   body: Readable;
   /** True when the body came from the response cache. */
   cached: boolean;
@@ -97,13 +102,22 @@ function watchProfiles(result: QueryResult): { result: QueryResult; outcome: Out
   return { result: { ...result, profiles }, outcome };
 }
 
+/** `DOXY=micromole/kg,CHLA=mg/m3`: parameters with units; header-safe (printable ASCII, no comma or '='). */
+export function unitsHeader(parameters: readonly { name: string; units: string | null }[]): string {
+  return parameters
+    .filter((p) => p.units !== null && p.units !== '')
+    .map((p) => `${p.name}=${p.units!.replace(/[^\x20-\x7e]|[,=]/g, '_')}`)
+    .join(',');
+}
+
 export function createProfileResponder({ query, cacheBytes, logger }: CreateProfileResponderOptions): ProfileResponder {
   const cache: ResponseCache | undefined = createResponseCache({ maxBytes: cacheBytes });
 
   return {
     async respond(q, { format, signal, onError }) {
       const result = await query.run(q, { signal });
-      const headers = { matched: result.matched, truncated: result.truncated, monthsMissing: result.monthsMissing };
+      const units = result.parameters ? unitsHeader(result.parameters) : undefined;
+      const headers = { matched: result.matched, truncated: result.truncated, monthsMissing: result.monthsMissing, ...(units !== undefined ? { units } : {}) };
       const key = cache ? responseCacheKey(q, format, result.monthKeys) : '';
       const hit = cache?.get(key);
       if (hit) return { ...hit.headers, body: Readable.from([hit.body], { objectMode: false }), cached: true };

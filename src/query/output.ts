@@ -3,6 +3,7 @@
  * values rounded to 6 decimals, keys in a stable order (metadata, level coordinates, then the
  * variables in the order the query named them).
  */
+import type { BgcComputedProfile } from '../argo/bgc/types.js';
 import type { ArgoVariable, ComputedProfile } from '../argo/types.js';
 import type { PlannedProfile } from './planner.js';
 import type { OutputProfile } from './types.js';
@@ -37,6 +38,11 @@ export function roundArray(values: ArrayLike<number>): (number | null)[] {
  * `fields=positions`, and the head of every full output.
  */
 export function toPositionProfile(profile: PlannedProfile): OutputProfile {
+  if (profile.parameters) return { ...corePosition(profile), data_mode: null, parameter_data_mode: profile.parameters };
+  return corePosition(profile);
+}
+
+function corePosition(profile: PlannedProfile): OutputProfile {
   return {
     id: profile.id,
     platform_number: profile.platformNumber,
@@ -55,6 +61,29 @@ export function toOutputProfile(
   variables: readonly ArgoVariable[],
 ): OutputProfile {
   const out = toPositionProfile(profile);
+  if (computed.native) {
+    out.depth = roundArray(computed.depth ?? computed.levels);
+    out.pressure = roundArray(computed.pressure ?? computed.levels);
+  } else if (computed.vertical === 'depth') {
+    out.depth = Array.from(computed.levels);
+  } else {
+    out.pressure = Array.from(computed.levels);
+  }
+  for (const variable of variables) {
+    const values = computed.values[variable];
+    out[variable] = values === null || values === undefined ? null : roundArray(values);
+  }
+  return out;
+}
+
+/**
+ * A BGC profile's output: as a core one, with `data_mode` null (synthetic files have none) and
+ * each parameter's data mode in `parameter_data_mode`; a parameter the profile lacks is null.
+ */
+export function toBgcOutputProfile(profile: PlannedProfile, computed: BgcComputedProfile, variables: readonly string[]): OutputProfile {
+  const out = toPositionProfile(profile);
+  out.data_mode = null;
+  out.parameter_data_mode = profile.parameters ?? {};
   if (computed.native) {
     out.depth = roundArray(computed.depth ?? computed.levels);
     out.pressure = roundArray(computed.pressure ?? computed.levels);

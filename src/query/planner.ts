@@ -7,6 +7,7 @@
  * columns are already sorted that way and months do not overlap, so concatenating the months in
  * calendar order gives the result order with no sorting here.
  */
+import { bgcProfileInclusion, type BgcInclusionMeta } from '../argo/bgc/rules.js';
 import { profileInclusion, type InclusionMeta } from '../argo/qc.js';
 import { addMonths, monthOf, monthStartMs } from '../month-index/months.js';
 import type { FileLayout, MonthIndex } from '../month-index/types.js';
@@ -75,6 +76,8 @@ export interface PlannedProfile {
   /** File size in bytes. */
   size: number;
   layout: FileLayout;
+  /** BGC profiles: each parameter's data mode (`{PRES: 'D', DOXY: 'A'}`). */
+  parameters?: Readonly<Record<string, string>>;
 }
 
 export interface Plan {
@@ -101,11 +104,22 @@ export function createProfileFilter(query: Pick<PlanQuery, 'mode' | 'bbox' | 'pl
   const { bbox, mode } = query;
   // One scratch object, refilled per profile: a year's window scans ~10^5 profiles.
   const meta: InclusionMeta = { dataMode: '', positionQc: '', juldQc: '', timeMs: 0, latitude: 0, longitude: 0 };
+  const bgcMeta: { -readonly [K in keyof BgcInclusionMeta]: BgcInclusionMeta[K] } = { parameters: {}, positionQc: '', juldQc: '', timeMs: 0, latitude: 0, longitude: 0 };
   return (month, i) => {
     if (platforms && !platforms.has(month.platform[i])) return false;
     const latitude = month.latitude[i];
     const longitude = month.longitude[i];
     if (bbox && !inBbox(latitude, longitude, bbox)) return false;
+    if (month.parameterModes) {
+      // A BGC month: argopy's rules, PRES's own data mode standing for the profile's.
+      bgcMeta.parameters = month.parameterModes[i];
+      bgcMeta.positionQc = month.positionQc[i];
+      bgcMeta.juldQc = month.juldQc[i];
+      bgcMeta.timeMs = month.time[i];
+      bgcMeta.latitude = latitude;
+      bgcMeta.longitude = longitude;
+      return bgcProfileInclusion(bgcMeta, mode).included;
+    }
     meta.dataMode = month.dataMode[i];
     meta.positionQc = month.positionQc[i];
     meta.juldQc = month.juldQc[i];
@@ -132,6 +146,7 @@ function plannedProfile(month: MonthIndex, i: number): PlannedProfile {
     base: month.base[i],
     size: month.size[i],
     layout: month.layouts[month.layout[i]],
+    ...(month.parameterModes ? { parameters: month.parameterModes[i] } : {}),
   };
 }
 
