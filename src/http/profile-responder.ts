@@ -102,11 +102,14 @@ function watchProfiles(result: QueryResult): { result: QueryResult; outcome: Out
   return { result: { ...result, profiles }, outcome };
 }
 
-/** `DOXY=micromole/kg,CHLA=mg/m3`: parameters with units; header-safe (printable ASCII, no comma or '='). */
+/**
+ * `DOXY=micromole/kg,CHLA=mg/m3`: parameters with units. Units are percent-encoded where a header
+ * or this list could not carry them as they are (non-ASCII, `,`, `=`, `%`); clients unquote them.
+ */
 export function unitsHeader(parameters: readonly { name: string; units: string | null }[]): string {
   return parameters
     .filter((p) => p.units !== null && p.units !== '')
-    .map((p) => `${p.name}=${p.units!.replace(/[^\x20-\x7e]|[,=]/g, '_')}`)
+    .map((p) => `${p.name}=${p.units!.replace(/[^\x20-\x7e]|[,=%]/gu, (c) => encodeURIComponent(c))}`)
     .join(',');
 }
 
