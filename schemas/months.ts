@@ -88,7 +88,7 @@ export const monthParams = z.object({
 });
 
 export const monthQuery = z.object({
-  dataset: z.enum(['phy', 'bgc']).default('phy').describe('`phy` (default) or `bgc`: which dataset\'s month.'),
+  dataset: z.enum(['phy', 'bgc']).default('phy').describe('`phy` (default) or `bgc`: which dataset\'s month.').meta({ example: 'bgc' }),
 });
 
 export const monthsSchemas = {
