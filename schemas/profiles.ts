@@ -392,18 +392,20 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits) {
             });
           }
         }
+        // Also when another parameter failed: every bad parameter is named in one answer.
+        const parsedVariables = (params as { variables?: { variables?: unknown } }).variables?.variables;
+        const bgc = params.dataset === 'bgc' || !Array.isArray(parsedVariables) ? [] : nonCoreVariables(parsedVariables as string[]);
+        if (bgc.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['variables'],
+            message: `${bgc.join(', ')} ${bgc.length > 1 ? 'are not core variables' : 'is not a core variable'} (${PROFILE_VARIABLES.join(', ')}); BGC parameters need dataset=bgc: add dataset=bgc to the query`,
+          });
+        }
       },
       { when: () => true },
     )
     .superRefine((params, ctx) => {
-      const bgc = params.dataset === 'bgc' ? [] : nonCoreVariables(params.variables.variables);
-      if (bgc.length > 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['variables'],
-          message: `${bgc.join(', ')} ${bgc.length > 1 ? 'are not core variables' : 'is not a core variable'} (${PROFILE_VARIABLES.join(', ')}); BGC parameters need dataset=bgc: add dataset=bgc to the query`,
-        });
-      }
       if (params.end <= params.start) {
         ctx.addIssue({
           code: 'custom',
