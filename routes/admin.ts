@@ -46,7 +46,11 @@ const adminRoutes: FastifyPluginAsyncZod<AdminRoutesOptions> = async (app, { adm
       },
     },
     async (request, reply) => {
-      const job = app.builds.submit({ months: request.body.months, allowShrink: request.body.allowShrink });
+      const job = app.builds.submit({
+        months: request.body.months,
+        allowShrink: request.body.allowShrink,
+        ...(request.body.datasets ? { datasets: request.body.datasets } : {}),
+      });
       return reply.code(202).header('Location', `/admin/builds/${job.id}`).send(buildJobView(job));
     },
   );

@@ -26,6 +26,10 @@ const DESCRIPTION = [
   'request\'s path and query with `cursor` set to continue strictly after the last profile sent.',
   'Following every next link yields exactly the uncapped result, in order. `HEAD` answers the same',
   'headers with no body and reads no profile file.',
+  'With `dataset=bgc`, `X-Argo-Units` (`DOXY=micromole/kg,...`: the requested parameters\' units as the files state them).',
+  '',
+  '`dataset=bgc` reads the synthetic profile files (BGC parameters: DOXY, CHLA, NITRATE, BBP700, ...)',
+  'with argopy\'s QC rules per parameter; each profile carries `parameter_data_mode` and a null `data_mode`.',
   '',
   '`fields=positions` returns each profile\'s metadata and position only, from the month indexes',
   'alone (no profile file is read): a cheap way to map a window before fetching level data.',
@@ -134,6 +138,7 @@ const profilesRoutes: FastifyPluginAsyncZod<ProfilesRoutesOptions> = async (app,
         .header('X-Argo-Truncated', String(response.truncated))
         .header('X-Argo-Months-Missing', response.monthsMissing.join(','));
       if (response.next) reply.header('Link', linkHeader(response.next));
+      if (response.units !== undefined) reply.header('X-Argo-Units', response.units);
       // The response schemas document the streamed body; a stream is sent as it is, never serialized.
       return reply.send(response.body as never);
     },

@@ -78,6 +78,10 @@ const buildRequestObject = z
       .boolean()
       .optional()
       .describe('Accept new month versions that lose more than a fifth of their profiles (refused by default: a stale or partial GDAC index must not empty a month).'),
+    dataset: z
+      .enum(['phy', 'bgc'])
+      .optional()
+      .describe('Build only this dataset: `phy` (core profile files) or `bgc` (synthetic profile files). Default: both (BGC skipped when the GDAC has no synthetic profile index).'),
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -106,7 +110,7 @@ const buildRequestObject = z
   .describe(`The months to build: \`months\`, or an inclusive range \`start\`..\`end\`; from ${FIRST_ARGO_MONTH} (the first Argo profiles) to the current month (UTC).`)
   .meta({
     id: 'BuildRequest',
-    examples: [{ months: ['2024-01'] }, { start: '2024-01', end: '2024-03' }],
+    examples: [{ months: ['2024-01'] }, { start: '2024-01', end: '2024-03' }, { months: ['2024-01'], dataset: 'bgc' }],
   });
 
 export interface BuildRequestOptions {
@@ -119,8 +123,9 @@ export interface BuildRequestOptions {
  * sorted list of distinct months, each from FIRST_ARGO_MONTH to the current month.
  */
 export function buildRequestBody({ now }: BuildRequestOptions) {
-  return buildRequestObject.transform((body, ctx): { months: string[]; allowShrink: boolean } => {
+  return buildRequestObject.transform((body, ctx): { months: string[]; allowShrink: boolean; datasets?: ('phy' | 'bgc')[] } => {
     const allowShrink = body.allow_shrink ?? false;
+    const datasets = body.dataset ? { datasets: [body.dataset] } : {};
     const clock = now();
     const late = (path: (string | number)[], month: string) => {
       const issue = buildMonthBoundsIssue(month, clock);
@@ -129,7 +134,7 @@ export function buildRequestBody({ now }: BuildRequestOptions) {
     };
     if (body.months) {
       const bad = body.months.map((month, i) => late(['months', i], month)).some(Boolean);
-      return bad ? z.NEVER : { months: [...new Set(body.months)].sort(), allowShrink };
+      return bad ? z.NEVER : { months: [...new Set(body.months)].sort(), allowShrink, ...datasets };
     }
     const start = body.start!;
     const end = body.end!;
@@ -143,13 +148,14 @@ export function buildRequestBody({ now }: BuildRequestOptions) {
     }
     const months: string[] = [];
     for (let n = monthNumber(start); n <= monthNumber(end); n++) months.push(monthName(n));
-    return { months, allowShrink };
+    return { months, allowShrink, ...datasets };
   });
 }
 
 const buildResultSchema = z
   .object({
     month: z.string().meta({ example: '2024-01' }),
+    dataset: z.literal('bgc').optional().describe('`bgc` for a BGC month (absent: a core month).'),
     profiles: count().describe('Profiles in the new month index.').meta({ example: 149 }),
     reused: count().describe('Files unchanged since the previous version (not downloaded).').meta({ example: 148 }),
     fetched: count().describe('Files downloaded and read.').meta({ example: 2 }),
@@ -183,6 +189,8 @@ export const buildJobSchema = z
     results: z.array(buildResultSchema).describe('One entry per month written so far.'),
     error: z.string().optional().describe('Why the job failed (details in the server logs).'),
     joined: z.array(z.string()).optional().describe('Other active jobs already building some of the requested months (not repeated in this job).'),
+    datasets: z.array(z.enum(['phy', 'bgc'])).optional().describe('The datasets the job builds (absent: core months only).'),
+    skipped: z.record(z.string(), z.string()).optional().describe('Datasets not built, with why (a GDAC without a synthetic profile index).'),
     undated: z
       .object({
         candidates: count().describe('Files the GDAC index lists without a date.'),

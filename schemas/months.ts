@@ -21,11 +21,12 @@ export const monthSummarySchema = z
     end: z.string().nullable().describe('Time of the last profile (ISO 8601), null when the month is empty.').meta({ example: '2024-01-31T23:59:59.600Z' }),
     built_at: z.string().describe('When this version of the month index was written (ISO 8601).').meta({ example: '2024-02-01T03:10:44.512Z' }),
     failed: count().describe('GDAC files that could not be downloaded or read at the last build (retried by the next build).').meta({ example: 0 }),
+    dataset: z.enum(['phy', 'bgc']).describe('`phy`: core profile files; `bgc`: synthetic (BGC) profile files, queried with dataset=bgc.').meta({ example: 'phy' }),
   })
   .describe('A built month.')
   .meta({
     id: 'MonthSummary',
-    example: { month: '2024-01', profiles: 149, start: '2024-01-01T06:33:00.000Z', end: '2024-01-31T23:59:59.600Z', built_at: '2024-02-01T03:10:44.512Z', failed: 0 },
+    example: { month: '2024-01', profiles: 149, start: '2024-01-01T06:33:00.000Z', end: '2024-01-31T23:59:59.600Z', built_at: '2024-02-01T03:10:44.512Z', failed: 0, dataset: 'phy' },
   });
 
 export const monthsListResponse = z
@@ -33,8 +34,9 @@ export const monthsListResponse = z
   .describe('The built months, oldest first.')
   .meta({
     example: [
-      { month: '2024-01', profiles: 149, start: '2024-01-01T06:33:00.000Z', end: '2024-01-31T23:59:59.600Z', built_at: '2024-02-01T03:10:44.512Z', failed: 0 },
-      { month: '2024-02', profiles: 149, start: '2024-02-01T05:54:00.000Z', end: '2024-02-29T23:59:59.600Z', built_at: '2024-03-01T03:09:12.100Z', failed: 1 },
+      { month: '2024-01', profiles: 149, start: '2024-01-01T06:33:00.000Z', end: '2024-01-31T23:59:59.600Z', built_at: '2024-02-01T03:10:44.512Z', failed: 0, dataset: 'phy' },
+      { month: '2024-02', profiles: 149, start: '2024-02-01T05:54:00.000Z', end: '2024-02-29T23:59:59.600Z', built_at: '2024-03-01T03:09:12.100Z', failed: 1, dataset: 'phy' },
+      { month: '2024-01', profiles: 12, start: '2024-01-02T04:10:00.000Z', end: '2024-01-30T21:40:00.000Z', built_at: '2024-02-01T03:12:01.020Z', failed: 0, dataset: 'bgc' },
     ],
   });
 
@@ -51,6 +53,18 @@ export const monthDetailResponse = monthSummarySchema
     excluded: count().describe('Files read but not listed: no valid time or position (never returned by a query).').meta({ example: 1 }),
     source: z.string().describe('The GDAC and profile index the month was built from.').meta({ example: 'GDAC mirrors https://data-argo.ifremer.fr; index ar_index_global_prof.txt.gz' }),
     failures: z.array(monthFailureSchema).describe('The files that failed at the last build.'),
+    parameters: z
+      .array(
+        z.object({
+          name: z.string().meta({ example: 'DOXY' }),
+          class: z.string().describe('argopy\'s QC class: core, radiometry, cdom or other.').meta({ example: 'other' }),
+          units: z.string().nullable().describe('The `units` attribute in the files.').meta({ example: 'micromole/kg' }),
+          long_name: z.string().nullable().meta({ example: 'Dissolved oxygen' }),
+          standard_name: z.string().nullable().meta({ example: 'moles_of_oxygen_per_unit_mass_in_sea_water' }),
+        }),
+      )
+      .optional()
+      .describe('dataset=bgc: the parameters the month\'s profiles have, what `variables` may name, with units and names from the files.'),
   })
   .describe("One month's summary, with the files that failed to index.")
   .meta({
@@ -62,6 +76,7 @@ export const monthDetailResponse = monthSummarySchema
       end: '2024-01-31T23:59:59.600Z',
       built_at: '2024-02-01T03:10:44.512Z',
       failed: 1,
+      dataset: 'phy',
       excluded: 1,
       source: 'GDAC mirrors https://data-argo.ifremer.fr; index ar_index_global_prof.txt.gz',
       failures: [{ id: 'aoml/1910000/profiles/R1910000_031.nc', reason: 'not found on the GDAC (404)', date_update: '20240123223103' }],
@@ -72,10 +87,15 @@ export const monthParams = z.object({
   month: monthString.describe('The month, YYYY-MM.'),
 });
 
+export const monthQuery = z.object({
+  dataset: z.enum(['phy', 'bgc']).default('phy').describe('`phy` (default) or `bgc`: which dataset\'s month.').meta({ example: 'phy' }),
+});
+
 export const monthsSchemas = {
   list: { response: { 200: monthsListResponse, ...commonProblems } },
   detail: {
     params: monthParams,
+    querystring: monthQuery,
     response: {
       200: monthDetailResponse,
       400: problemResponse('The month is not YYYY-MM.', {

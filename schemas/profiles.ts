@@ -29,6 +29,8 @@ export { parseDecimal, parsed } from './params.js';
 export const PROFILE_FORMATS = ['ndjson', 'json', 'csv', 'geojson', 'arrow', 'parquet'] as const;
 export const PROFILE_VARIABLES = ['TEMP', 'PSAL', 'PRES'] as const;
 export const PROFILE_MODES = ['standard', 'research', 'expert'] as const;
+/** `dataset` (API.md v1.1): core profiles (`phy`) or BGC profiles from synthetic files (`bgc`). */
+export const PROFILE_DATASETS = ['phy', 'bgc'] as const;
 export const PROFILE_VERTICALS = ['depth', 'pressure'] as const;
 /** `fields`: `all` (the default, full profiles) or `positions` (metadata and position only, no level reads). */
 export const PROFILE_FIELDS = ['all', 'positions'] as const;
@@ -218,18 +220,30 @@ function ascendingCheck(levels: number[]): { error: string } | undefined {
 // ---------------------------------------------------------------------------------------------
 // Lists
 
-export function parseVariables(text: string): { variables: (typeof PROFILE_VARIABLES)[number][] } | { error: string } {
-  const variables: (typeof PROFILE_VARIABLES)[number][] = [];
+/** An Argo parameter name (DOXY, BBP700, DOWN_IRRADIANCE380, …): what dataset=bgc may name. */
+const PARAMETER_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+const variablesHelp = `use a comma list of ${PROFILE_VARIABLES.join(', ')}, or with dataset=bgc any parameter of the synthetic files (DOXY, CHLA, …)`;
+
+/**
+ * The names, checked for shape and repeats. Whether a name is a core variable depends on
+ * `dataset` (checked with it, below); whether a BGC parameter exists, on the built months (the
+ * query service answers that 400, listing the known parameters).
+ */
+export function parseVariables(text: string): { variables: string[] } | { error: string } {
+  const variables: string[] = [];
   for (const raw of text.split(',')) {
     const name = raw.trim();
-    if (!(PROFILE_VARIABLES as readonly string[]).includes(name)) {
-      return { error: `${JSON.stringify(name)} is not a variable; use a comma list of ${PROFILE_VARIABLES.join(', ')}` };
-    }
-    const v = name as (typeof PROFILE_VARIABLES)[number];
-    if (variables.includes(v)) return { error: `${v} is listed twice` };
-    variables.push(v);
+    if (!PARAMETER_NAME.test(name)) return { error: `${JSON.stringify(name)} is not a variable; ${variablesHelp}` };
+    if (variables.includes(name)) return { error: `${name} is listed twice` };
+    variables.push(name);
   }
   return { variables };
+}
+
+/** Names outside the core variables: with dataset=phy they are an error that says to add dataset=bgc. */
+export function nonCoreVariables(variables: readonly string[]): string[] {
+  return variables.filter((v) => !(PROFILE_VARIABLES as readonly string[]).includes(v));
 }
 
 export function parseBbox(text: string): { bbox: [number, number, number, number] } | { error: string } {
@@ -274,7 +288,14 @@ const DESCRIPTIONS = {
     'are interpolated, never extrapolated: above a profile\'s shallowest level (~5 m) they are null. ' +
     'Absent: each profile on its native levels (with both depth and pressure).',
   vertical: '`depth` (metres, TEOS-10 from pressure) or `pressure` (dbar).',
-  variables: 'Comma list of TEMP, PSAL, PRES (no repeats); output columns follow this order.',
+  variables:
+    'Comma list of TEMP, PSAL, PRES (no repeats); output columns follow this order. With dataset=bgc, also any ' +
+    'parameter of the synthetic profile files (DOXY, CHLA, NITRATE, BBP700, DOWNWELLING_PAR, …; see ' +
+    '`parameters` in /v1/months/{month}?dataset=bgc); a name no built month of the window has is a 400 listing the known ones.',
+  dataset:
+    '`phy` (default): core profile files (R*/D*), SEMANTICS.md. `bgc`: synthetic profile files (S*) with ' +
+    'their BGC parameters, each with its own data mode (`parameter_data_mode`; `data_mode` is null) and argopy\'s QC ' +
+    'rules per parameter class (SEMANTICS-BGC.md). BGC variables need dataset=bgc.',
   mode: 'Argo QC mode (names as in argopy): `standard`, `research` or `expert`.',
   bbox:
     '`lon_min,lat_min,lon_max,lat_max` in degrees; lon within ±180, lat within ±90, lat_min ≤ lat_max. ' +
@@ -331,6 +352,7 @@ const KNOWN_PARAMETERS = [
   'depth',
   'vertical',
   'variables',
+  'dataset',
   'mode',
   'bbox',
   ...SHAPE_PARAMETERS,
@@ -378,6 +400,7 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits, options: Profil
       variables: parsed('variables', parseVariables)
         .prefault(DEFAULT_VARIABLES)
         .meta({ description: DESCRIPTIONS.variables, example: EXAMPLE_QUERY.variables }),
+      dataset: oneOf('dataset', PROFILE_DATASETS).default('phy').meta({ description: DESCRIPTIONS.dataset, example: 'phy' }),
       mode: oneOf('mode', PROFILE_MODES).default('standard').meta({ description: DESCRIPTIONS.mode, example: EXAMPLE_QUERY.mode }),
       bbox: parsed('bbox', parseBbox)
         .optional()
@@ -421,6 +444,16 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits, options: Profil
             });
           }
         }
+        // Also when another parameter failed: every bad parameter is named in one answer.
+        const parsedVariables = (params as { variables?: { variables?: unknown } }).variables?.variables;
+        const bgc = params.dataset === 'bgc' || !Array.isArray(parsedVariables) ? [] : nonCoreVariables(parsedVariables as string[]);
+        if (bgc.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['variables'],
+            message: `${bgc.join(', ')} ${bgc.length > 1 ? 'are not core variables' : 'is not a core variable'} (${PROFILE_VARIABLES.join(', ')}); BGC parameters need dataset=bgc: add dataset=bgc to the query`,
+          });
+        }
       },
       { when: () => true },
     )
@@ -452,7 +485,8 @@ export function profilesQuerySchema(limits: ProfilesQueryLimits, options: Profil
       endMs: p.end ?? LATEST_INSTANT_MS,
       ...(p.depth ? { levels: p.depth.levels } : {}),
       vertical: p.vertical,
-      variables: p.variables.variables,
+      variables: p.variables.variables as (typeof PROFILE_VARIABLES)[number][] | string[],
+      ...(p.dataset === 'bgc' ? { dataset: p.dataset } : {}),
       mode: p.mode,
       ...(p.bbox ? { bbox: p.bbox.bbox } : {}),
       ...(p.polygon ? { polygon: p.polygon } : {}),
@@ -501,7 +535,12 @@ export const profileSchema = z
     platform_number: z.string().meta({ example: EXAMPLE_PROFILE.platform_number }),
     cycle_number: count().describe('The float\'s cycle number (CYCLE_NUMBER).').meta({ example: EXAMPLE_PROFILE.cycle_number }),
     direction: z.enum(['A', 'D']).describe('A: ascending, D: descending.'),
-    data_mode: z.enum(['R', 'A', 'D']).describe('R: real time, A: adjusted, D: delayed mode.'),
+    data_mode: z.enum(['R', 'A', 'D']).nullable().describe('R: real time, A: adjusted, D: delayed mode. null for dataset=bgc (see parameter_data_mode).'),
+    parameter_data_mode: z
+      .record(z.string(), z.enum(['R', 'A', 'D', ' ']))
+      .optional()
+      .describe('dataset=bgc: each parameter\'s data mode (PARAMETER_DATA_MODE), in STATION_PARAMETERS order.')
+      .meta({ example: { PRES: 'D', TEMP: 'D', PSAL: 'D', DOXY: 'A' } }),
     time: z.string().describe('JULD of the primary profile, ISO 8601 UTC with milliseconds.').meta({ example: EXAMPLE_PROFILE.time }),
     latitude: z.number().min(-90).max(90).meta({ example: EXAMPLE_PROFILE.latitude }),
     longitude: z.number().min(-180).max(180).meta({ example: EXAMPLE_PROFILE.longitude }),
@@ -511,6 +550,7 @@ export const profileSchema = z
     PSAL: levelArray.nullable().optional().describe('PSU per level; null when the file has no PSAL.').meta({ example: [...EXAMPLE_PROFILE.PSAL] }),
     PRES: levelArray.nullable().optional().describe('dbar per level (interpolated on depth levels).').meta({ example: [10.08, 50.41, 100.83, 201.7, 504.48, 1009.68] }),
   })
+  .catchall(levelArray.nullable().describe('dataset=bgc: a BGC parameter (DOXY, CHLA, …) per level, in the units the files state (X-Argo-Units); null when the profile lacks it.'))
   .describe('One profile: one NDJSON line, one member of `profiles` in JSON, one CSV row per level.')
   .meta({ id: 'Profile', example: EXAMPLE_PROFILE });
 

@@ -34,6 +34,7 @@ export const envSchema = z.object({
 
   ARGO_GDAC: z.string().min(1).default(DEFAULT_GDAC_MIRRORS.join(',')),
   ARGO_GDAC_INDEX: optionalString,
+  ARGO_GDAC_SYNTHETIC_INDEX: optionalString,
   ARGO_INDEX_STORE: z.string().min(1).default('./data/argo_index'),
   ARGO_S3_ENDPOINT: optionalString.pipe(z.url().optional()),
   // MinIO and s3rver need path-style addressing; AWS prefers virtual-hosted. Default: path-style
@@ -172,6 +173,8 @@ export interface Config {
     roots: string[];
     /** Explicit profile index location, when set (absolute URL/path, or relative to a root). */
     index: string | undefined;
+    /** ARGO_GDAC_SYNTHETIC_INDEX: the synthetic profile index (BGC), read like `index`; default beside it. */
+    syntheticIndex: string | undefined;
     downloadWorkers: number;
     maxRetries: number;
     retryBackoffMs: number;
@@ -272,6 +275,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   s3LocationCheck('ARGO_INDEX_STORE', e.ARGO_INDEX_STORE);
   const gdacRoots = roots.map((r) => r.replace(/\/+$/, ''));
   const gdacIndex = gdacIndexLocation(e.ARGO_GDAC_INDEX, gdacRoots);
+  const syntheticIndex = gdacIndexLocation(e.ARGO_GDAC_SYNTHETIC_INDEX, gdacRoots, 'ARGO_GDAC_SYNTHETIC_INDEX');
 
   const config: Config = {
     port: e.PORT,
@@ -281,6 +285,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       root: e.ARGO_GDAC,
       roots: gdacRoots,
       index: gdacIndex,
+      syntheticIndex,
       downloadWorkers: e.ARGO_DOWNLOAD_WORKERS,
       maxRetries: e.ARGO_MAX_FETCH_RETRIES,
       retryBackoffMs: Math.round(e.ARGO_RETRY_BACKOFF_SECONDS * 1000),
@@ -398,12 +403,12 @@ function parseTrustProxy(value: string | undefined): TrustProxy {
  * http(s) URL or local path. An `s3://` location is accepted when it lies under an `s3://` GDAC
  * root (it is then read through the GDAC's own S3 settings, as a relative path).
  */
-function gdacIndexLocation(index: string | undefined, roots: readonly string[]): string | undefined {
+function gdacIndexLocation(index: string | undefined, roots: readonly string[], name = 'ARGO_GDAC_INDEX'): string | undefined {
   if (index === undefined || !index.startsWith('s3://')) return index;
   const root = roots.find((r) => r.startsWith('s3://') && index.startsWith(`${r}/`));
   if (root === undefined) {
     throw new ConfigError(
-      `Invalid configuration:\n  ARGO_GDAC_INDEX: an s3:// index must lie under the s3:// GDAC root ARGO_GDAC (got ${JSON.stringify(index)})`,
+      `Invalid configuration:\n  ${name}: an s3:// index must lie under the s3:// GDAC root ARGO_GDAC (got ${JSON.stringify(index)})`,
     );
   }
   return index.slice(root.length + 1);

@@ -12,6 +12,7 @@ import { createBuildService, type BuildServiceImpl } from './month-index/build-s
 import { createMonthCatalog, type MonthCatalogImpl } from './month-index/catalog.js';
 import { createPlatformLocator } from './month-index/platform-map.js';
 import { createPlatformService, type PlatformService } from './query/platforms.js';
+import { datasetStore } from './month-index/datasets.js';
 import { createQueryService, type QueryServiceWithStats } from './query/service.js';
 import { createBlobStore } from './storage/index.js';
 import type { BlobStore } from './storage/types.js';
@@ -22,6 +23,8 @@ export interface Services {
   store: BlobStore;
   gdac: GdacSource;
   catalog: MonthCatalogImpl;
+  /** The BGC months (dataset=bgc), in the store's `bgc/` key space. */
+  bgcCatalog: MonthCatalogImpl;
   builds: BuildServiceImpl;
   query: QueryServiceWithStats;
   /** Float summaries (`/v1/platforms/{wmo}`), from the platform map and the month indexes. */
@@ -58,11 +61,20 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     masterTtlMs: config.cache.masterTtlMs,
     logger: logger.child({ component: 'catalog' }),
   });
+  // BGC months: the same catalog over the store's `bgc/` key space (month-index/datasets.ts).
+  const bgcCatalog = createMonthCatalog({
+    store: datasetStore(store, 'bgc'),
+    monthCacheBytes: config.cache.monthBytes,
+    masterTtlMs: config.cache.masterTtlMs,
+    logger: logger.child({ component: 'catalog', dataset: 'bgc' }),
+  });
   const builds = createBuildService({
     store,
     gdac,
     catalog,
+    bgcCatalog,
     indexPath: config.gdac.index,
+    syntheticIndexPath: config.gdac.syntheticIndex,
     downloadWorkers: config.gdac.downloadWorkers,
     maxQueued: config.builds.maxQueued,
     logger: logger.child({ component: 'builder' }),
@@ -72,6 +84,7 @@ export function createServices({ config, logger, overrides = {} }: CreateService
   const query = createQueryService({
     catalog,
     locator,
+    bgcCatalog,
     gdac,
     profileCacheBytes: config.cache.profileBytes,
     concurrency: config.limits.queryConcurrency,
@@ -84,6 +97,7 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     store,
     gdac,
     catalog,
+    bgcCatalog,
     builds,
     query,
     platforms,

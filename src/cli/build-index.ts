@@ -40,6 +40,9 @@ Options:
   --slice I/N       only slice I (0-based) of N of those months, dealt round-robin: months
                     I, I+N, I+2N, ... of the sorted list (one Kubernetes Indexed Job completion:
                     --slice $(JOB_COMPLETION_INDEX)/N); an empty slice exits 0
+  --dataset NAME    build only this dataset: phy (core profile files) or bgc (synthetic
+                    profile files); default both (bgc skipped on a GDAC without a
+                    synthetic profile index)
   --allow-shrink    accept new month versions that lose many profiles (refused by default:
                     a stale or partial GDAC index must not empty a month)
   --verbose         on a terminal, show the logs too (default: warnings only)
@@ -77,6 +80,8 @@ export interface BuildRequest {
   months: string[];
   verbose: boolean;
   allowShrink: boolean;
+  /** `--dataset`: build only this one (default: both). */
+  datasets?: ('phy' | 'bgc')[];
   /** `--slice I/N`: which slice, and how many months the whole range has. */
   slice?: { index: number; count: number; of: number };
 }
@@ -122,6 +127,7 @@ export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsO
         months: { type: 'string' },
         recent: { type: 'string' },
         slice: { type: 'string' },
+        dataset: { type: 'string' },
         'allow-shrink': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -166,6 +172,10 @@ export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsO
   months = [...new Set(months)].sort();
   if (months.length > MAX_MONTHS) throw new UsageError(`${months.length} months: at most ${MAX_MONTHS} per build`);
   const request: BuildRequest = { months, verbose: values.verbose, allowShrink: values['allow-shrink'] };
+  if (values.dataset !== undefined) {
+    if (values.dataset !== 'phy' && values.dataset !== 'bgc') throw new UsageError(`--dataset: phy or bgc, got ${JSON.stringify(values.dataset)}`);
+    request.datasets = [values.dataset];
+  }
   if (values.slice !== undefined) {
     const slice = parseSlice(values.slice);
     request.months = sliceMonths(months, slice);
@@ -268,7 +278,7 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
   try {
     const sliceText = request.slice ? ` (slice ${request.slice.index}/${request.slice.count} of ${request.slice.of} months)` : '';
     io.stderr.write(`build-index: ${request.months.length} month(s) ${request.months[0]}..${request.months[request.months.length - 1]}${sliceText} from ${services.gdac.description} into ${services.store.description}\n`);
-    const submitted = services.builds.submit({ months: request.months, allowShrink: request.allowShrink });
+    const submitted = services.builds.submit({ months: request.months, allowShrink: request.allowShrink, ...(request.datasets ? { datasets: request.datasets } : {}) });
     const job = await services.builds.wait(submitted.id);
     draw(job, true);
     endLine();

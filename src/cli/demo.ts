@@ -27,6 +27,13 @@ import { createServices, type Services } from '../services.js';
 export const DEMO_GDAC_DIR = '.cache/demo-gdac';
 export const DEMO_STORE_DIR = './data/demo-index';
 const DEMO_INDEX = 'ar_index_global_prof.txt';
+/** The demo's synthetic profile index (its BGC floats), beside the core one. */
+const DEMO_SYNTHETIC_INDEX = 'argo_synthetic-profile_index.txt';
+/**
+ * BGC floats of the demo: a few, so `npm run demo` shows dataset=bgc (DOXY, CHLA, BBP700 in mixed
+ * parameter modes) without slowing the demo's build; the core files are the same with or without.
+ */
+export const DEMO_BGC_FLOATS = 4;
 
 export interface RunDemoOptions {
   /** Where the demo GDAC lives (default `.cache/demo-gdac`, relative to the working directory). */
@@ -54,7 +61,8 @@ export interface RunningDemo {
 /** Generates the demo GDAC into `dir` unless its index is there (atomic: temp dir, then rename). */
 export async function ensureDemoGdac(options: { dir: string; months?: readonly string[]; profilesPerMonth?: number; seed?: number; logger?: Logger }): Promise<boolean> {
   const dir = resolve(options.dir);
-  if (existsSync(join(dir, DEMO_INDEX))) return false;
+  // A demo GDAC generated before it had BGC floats is generated again (the core files are the same).
+  if (existsSync(join(dir, DEMO_INDEX)) && existsSync(join(dir, DEMO_SYNTHETIC_INDEX))) return false;
   const temp = `${dir}.tmp-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
   await mkdir(dirname(dir), { recursive: true });
@@ -64,6 +72,7 @@ export async function ensureDemoGdac(options: { dir: string; months?: readonly s
     months: options.months ?? DEMO_MONTHS,
     profilesPerMonth: options.profilesPerMonth ?? DEMO_PROFILES_PER_MONTH,
     seed: options.seed ?? DEMO_SEED,
+    bgcFloats: DEMO_BGC_FLOATS,
   });
   await rm(dir, { recursive: true, force: true });
   await rename(temp, dir);
@@ -88,7 +97,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunningDemo
   try {
     // A regenerated GDAC invalidates whatever was built from the previous one.
     const built = new Set((await services.catalog.listMonths()).map((m) => m.month));
-    const missing = generated ? months : months.filter((m) => !built.has(m));
+    const builtBgc = new Set((await services.bgcCatalog.listMonths()).map((m) => m.month));
+    const missing = generated ? months : months.filter((m) => !built.has(m) || !builtBgc.has(m));
     if (missing.length > 0) {
       logger.info({ months: missing, store: storeDir }, 'building the demo months');
       const job = await services.builds.wait(services.builds.submit({ months: missing }).id);

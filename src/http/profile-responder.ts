@@ -26,6 +26,11 @@ export interface ProfileResponse {
   monthsMissing: string[];
   /** The next page's link (`linkOf(cursor)`) when the result is truncated. */
   next?: string;
+  /**
+   * dataset=bgc: units of each requested parameter as the files state them, `DOXY=micromole/kg,…`
+   * (the X-Argo-Units header; the Python client keeps them as xarray attributes).
+   */
+  units?: string;
   /** Absent for `head`: the plan's facts only. */
   body?: Readable;
   /** True when the body came from the response cache. */
@@ -106,7 +111,25 @@ function watchProfiles(result: QueryResult): { result: QueryResult; outcome: Out
 
 function headersOf(result: QueryResult, linkOf: RespondOptions['linkOf']): CachedResponse['headers'] {
   const next = result.next !== undefined ? (linkOf ? linkOf(result.next) : `?cursor=${result.next}`) : undefined;
-  return { matched: result.matched, truncated: result.truncated, monthsMissing: result.monthsMissing, ...(next ? { next } : {}) };
+  const units = result.parameters ? unitsHeader(result.parameters) : undefined;
+  return {
+    matched: result.matched,
+    truncated: result.truncated,
+    monthsMissing: result.monthsMissing,
+    ...(next ? { next } : {}),
+    ...(units !== undefined ? { units } : {}),
+  };
+}
+
+/**
+ * `DOXY=micromole/kg,CHLA=mg/m3`: parameters with units. Units are percent-encoded where a header
+ * or this list could not carry them as they are (non-ASCII, `,`, `=`, `%`); clients unquote them.
+ */
+export function unitsHeader(parameters: readonly { name: string; units: string | null }[]): string {
+  return parameters
+    .filter((p) => p.units !== null && p.units !== '')
+    .map((p) => `${p.name}=${p.units!.replace(/[^\x20-\x7e]|[,=%]/gu, (c) => encodeURIComponent(c))}`)
+    .join(',');
 }
 
 export function createProfileResponder({ query, cacheBytes, logger }: CreateProfileResponderOptions): ProfileResponder {

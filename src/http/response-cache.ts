@@ -11,7 +11,7 @@ import type { OutputFormat } from '../serialize/index.js';
 
 /** The facts sent as headers, and the body, of one finished answer. */
 export interface CachedResponse {
-  headers: { matched: number; truncated: boolean; monthsMissing: string[]; next?: string };
+  headers: { matched: number; truncated: boolean; monthsMissing: string[]; next?: string; units?: string };
   body: Buffer;
 }
 
@@ -53,6 +53,7 @@ export function responseCacheKey(query: ProfileQuery, format: OutputFormat, mont
     levels: query.levels ?? [],
     vertical: query.vertical,
     variables: query.variables,
+    dataset: query.dataset ?? 'phy',
     mode: query.mode,
     bbox: query.bbox ?? ([] as unknown as [number, number, number, number]),
     polygon: query.polygon ?? [],

@@ -24,6 +24,7 @@ type FailureView = MonthDetailView['failures'][number];
 function buildResultView(r: MonthBuildResult): BuildResultView {
   return {
     month: r.month,
+    ...(r.dataset ? { dataset: r.dataset } : {}),
     profiles: r.profiles,
     reused: r.reused,
     fetched: r.fetched,
@@ -39,16 +40,19 @@ function failureView(f: MonthFailure): FailureView {
   return { id: f.id, reason: f.reason, date_update: f.dateUpdate };
 }
 
-export function monthSummaryView(s: MonthSummary): MonthSummaryView {
-  return { month: s.month, profiles: s.profiles, start: s.start, end: s.end, built_at: s.builtAt, failed: s.failed };
+export function monthSummaryView(s: MonthSummary, dataset: 'phy' | 'bgc' = 'phy'): MonthSummaryView {
+  return { month: s.month, profiles: s.profiles, start: s.start, end: s.end, built_at: s.builtAt, failed: s.failed, dataset };
 }
 
-export function monthDetailView(d: MonthDetail): MonthDetailView {
+export function monthDetailView(d: MonthDetail, dataset: 'phy' | 'bgc' = 'phy'): MonthDetailView {
   return {
-    ...monthSummaryView(d),
+    ...monthSummaryView(d, dataset),
     excluded: d.excluded,
     source: d.source,
     failures: d.failures.map(failureView),
+    ...(d.parameters
+      ? { parameters: d.parameters.map((p) => ({ name: p.name, class: p.class, units: p.units, long_name: p.longName, standard_name: p.standardName })) }
+      : {}),
   };
 }
 
@@ -66,6 +70,8 @@ export function buildJobView(job: BuildJob): BuildJobView {
     results: job.results.map(buildResultView),
     ...(job.error ? { error: job.error } : {}),
     ...(job.joined?.length ? { joined: job.joined } : {}),
+    ...(job.datasets ? { datasets: job.datasets } : {}),
+    ...(job.skipped ? { skipped: job.skipped } : {}),
     ...(job.undated
       ? {
           undated: {

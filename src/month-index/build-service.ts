@@ -28,6 +28,7 @@ import {
   OverloadedError,
   PreconditionFailedError,
   StoreError,
+  UpstreamNotFoundError,
   ValidationError,
   isAbortError,
 } from '../errors.js';
@@ -35,7 +36,8 @@ import type { GdacSource } from '../gdac/types.js';
 import type { Logger } from '../logger.js';
 import type { BlobStore } from '../storage/types.js';
 import { raceAbort } from '../util/abort.js';
-import { buildMonths } from './builder.js';
+import { buildMonths, type BuildOutcome } from './builder.js';
+import { DATASETS, type Dataset } from './datasets.js';
 import type { SummaryCache } from './master.js';
 import { isMonth } from './months.js';
 import { removeMonth, type RemovedMonth } from './remove-month.js';
@@ -47,6 +49,10 @@ export interface BuildServiceOptions {
   catalog: MonthCatalog;
   /** ARGO_GDAC_INDEX (undefined: the GDAC root's ar_index_global_prof.txt(.gz)). */
   indexPath?: string;
+  /** The BGC months' catalog (datasets.ts); without it, builds are core only. */
+  bgcCatalog?: MonthCatalog;
+  /** ARGO_GDAC_SYNTHETIC_INDEX (undefined: argo_synthetic-profile_index.txt(.gz) beside the core index). */
+  syntheticIndexPath?: string;
   logger?: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
   /** Files a build downloads at once (default: ARGO_DOWNLOAD_WORKERS via services.ts, else 8). */
   downloadWorkers?: number;
@@ -82,6 +88,8 @@ interface JobState {
   job: BuildJob;
   /** Accept new versions that lose many profiles (builder's SHRINK_GUARD). */
   allowShrink: boolean;
+  /** Asked for by name: a missing synthetic index is then a failure, not a dataset skipped. */
+  explicitDatasets: boolean;
   controller: AbortController;
   /** Set by cancel(): the abort is the operator's, not the shutdown's. */
   cancelled: boolean;
@@ -110,7 +118,13 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
   /** month → id of the queued or running job that builds it */
   const active = new Map<string, string>();
   const listeners = new Set<(event: BuildEvent) => void>();
-  const summaries: SummaryCache = new Map();
+  // One summary cache per dataset: their month keys live in separate key spaces of the store.
+  const summaries: Record<Dataset, SummaryCache> = { phy: new Map(), bgc: new Map() };
+  const catalogs: Partial<Record<Dataset, MonthCatalog>> = { phy: catalog, ...(options.bgcCatalog ? { bgc: options.bgcCatalog } : {}) };
+  const indexPaths: Record<Dataset, string | undefined> = { phy: options.indexPath, bgc: options.syntheticIndexPath };
+  /** The key a month of a dataset is active under (core months keep their plain name). */
+  const activeKey = (dataset: Dataset, month: string): string => (dataset === 'phy' ? month : `${dataset}/${month}`);
+  const datasetsOf = (job: BuildJob): Dataset[] => job.datasets ?? ['phy'];
   let running: Promise<void> | undefined;
   let closed = false;
 
@@ -132,7 +146,9 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
   }
 
   function finish(state: JobState, error?: unknown): void {
-    for (const month of state.job.months) if (active.get(month) === state.job.id) active.delete(month);
+    for (const dataset of datasetsOf(state.job)) {
+      for (const month of state.job.months) if (active.get(activeKey(dataset, month)) === state.job.id) active.delete(activeKey(dataset, month));
+    }
     state.job.finishedAt = now().toISOString();
     state.job.phase = 'done';
     emit('finished', state, error === undefined ? {} : { error });
@@ -149,34 +165,62 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
     logger?.info({ job: job.id, months: job.months }, 'build started');
     let failure: unknown;
     try {
-      const outcome = await buildMonths({
-        store,
-        gdac,
-        indexPath: options.indexPath,
-        months: job.months,
-        signal: controller.signal,
-        logger,
-        concurrency: options.downloadWorkers,
-        now,
-        summaryCache: summaries,
-        masterBackoffMs: options.masterBackoffMs,
-        gcGraceMs: options.gcGraceMs,
-        allowShrink: state.allowShrink,
-        onProgress: (p) => {
-          job.progress = { done: p.done, total: p.total, failed: p.failed };
-          job.monthsDone = p.monthsDone;
-          job.phase = p.phase;
-          emit('progress', state);
-        },
-        onMonth: (result) => {
-          job.results.push(result);
-          // Months finish out of order (a few build at once): keep the list in month order.
-          job.results.sort((a, b) => (a.month < b.month ? -1 : 1));
-          // Queries see the new month at once in this process (other replicas within the TTL).
-          catalog.invalidate();
-          emit('month', state, { result });
-        },
-      });
+      // Datasets one after the other: each is its own index pass and its own months; the
+      // progress counts add up across them.
+      let before = { done: 0, total: 0, failed: 0, monthsDone: 0 };
+      let outcome: BuildOutcome | undefined;
+      for (const dataset of datasetsOf(job)) {
+        const datasetCatalog = catalogs[dataset]!;
+        const base = before;
+        let built: BuildOutcome;
+        try {
+          built = await buildMonths({
+            store,
+            gdac,
+            dataset,
+            indexPath: indexPaths[dataset],
+            months: job.months,
+            signal: controller.signal,
+            logger,
+            concurrency: options.downloadWorkers,
+            now,
+            summaryCache: summaries[dataset],
+            masterBackoffMs: options.masterBackoffMs,
+            gcGraceMs: options.gcGraceMs,
+            allowShrink: state.allowShrink,
+            onProgress: (p) => {
+              job.progress = { done: base.done + p.done, total: base.total + p.total, failed: base.failed + p.failed };
+              job.monthsDone = base.monthsDone + p.monthsDone;
+              job.phase = p.phase === 'done' && dataset !== datasetsOf(job).at(-1) ? 'building' : p.phase;
+              emit('progress', state);
+            },
+            onMonth: (built) => {
+              const result = dataset === 'phy' ? built : { ...built, dataset };
+              job.results.push(result);
+              // Months finish out of order (a few build at once): keep the list in month order.
+              job.results.sort((a, b) => (a.month < b.month ? -1 : a.month > b.month ? 1 : (a.dataset ?? '') < (b.dataset ?? '') ? -1 : 1));
+              // Queries see the new month at once in this process (other replicas within the TTL).
+              datasetCatalog.invalidate();
+              emit('month', state, { result });
+            },
+          });
+        } catch (error) {
+          // A GDAC without a synthetic index (a core-only mirror) has no BGC months to build:
+          // skipped when BGC was not asked for by name.
+          const missing = error instanceof GdacIndexError && error.cause instanceof UpstreamNotFoundError;
+          if (dataset !== 'bgc' || state.explicitDatasets || !missing || indexPaths.bgc !== undefined) throw error;
+          logger?.info({ job: job.id }, 'no synthetic profile index on the GDAC: BGC months not built');
+          job.skipped = { bgc: 'no synthetic profile index on the GDAC' };
+          continue;
+        } finally {
+          datasetCatalog.invalidate();
+        }
+        before = { ...job.progress, monthsDone: job.monthsDone ?? 0 };
+        if (outcome === undefined) outcome = built;
+        else outcome = { ...outcome, results: [...outcome.results, ...built.results] };
+      }
+      job.phase = 'done';
+      if (outcome === undefined) throw new Error('no dataset was built');
       job.undated = outcome.undated;
       const refused = outcome.results.filter((r) => r.refused);
       if (refused.length > 0) {
@@ -195,7 +239,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
       if (isAbortError(error) || controller.signal.aborted) logger?.warn({ job: job.id, months: job.results.map((r) => r.month) }, 'build cancelled; months finished before are kept');
       else logger?.error({ err: error, job: job.id, context: (error as { context?: unknown }).context }, 'build failed');
     } finally {
-      catalog.invalidate();
+      for (const c of Object.values(catalogs)) c.invalidate();
       finish(state, failure);
     }
   }
@@ -211,7 +255,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
   }
 
   return {
-    submit({ months, allowShrink = false }) {
+    submit({ months, allowShrink = false, datasets }) {
       if (closed) throw new OverloadedError({ message: 'the build service is shutting down', context: {} });
       const bad = months.filter((m) => !isMonth(m));
       if (bad.length > 0 || months.length === 0) {
@@ -220,9 +264,21 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
           issues: [{ parameter: 'months', message: months.length === 0 ? 'at least one month' : `not YYYY-MM: ${bad.join(', ')}` }],
         });
       }
+      const badDatasets = (datasets ?? []).filter((d) => !(DATASETS as readonly string[]).includes(d) || (d === 'bgc' && !catalogs.bgc));
+      if (badDatasets.length > 0 || (datasets !== undefined && datasets.length === 0)) {
+        const known = DATASETS.filter((d) => catalogs[d]).join(', ');
+        throw new ValidationError({
+          message: `datasets: not a dataset of this service: ${badDatasets.join(', ') || '(none)'} (known: ${known})`,
+          issues: [{ parameter: 'dataset', message: `one of ${known}` }],
+        });
+      }
+      const chosen = DATASETS.filter((d) => (datasets ? datasets.includes(d) : catalogs[d] !== undefined));
       const wanted = [...new Set(months)].sort();
-      const remaining = wanted.filter((m) => !active.has(m));
-      const joined = [...new Set(wanted.filter((m) => active.has(m)).map((m) => active.get(m)!))];
+      // A month is active when every chosen dataset of it is: a job of the other months (or the
+      // other dataset) builds them all; a month building in another job is left to it.
+      const busy = (m: string): boolean => chosen.every((d) => active.has(activeKey(d, m)));
+      const remaining = wanted.filter((m) => !busy(m));
+      const joined = [...new Set(wanted.filter(busy).flatMap((m) => chosen.map((d) => active.get(activeKey(d, m))!)))];
       if (remaining.length === 0) return snapshot(jobs.get(joined[0])!.job);
       if (queue.length >= maxQueued) {
         throw new BuildQueueFullError({
@@ -242,11 +298,12 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
         results: [],
         phase: 'queued',
         monthsDone: 0,
+        ...(chosen.length === 1 && chosen[0] === 'phy' && datasets === undefined ? {} : { datasets: chosen }),
         ...(joined.length > 0 ? { joined } : {}),
       };
-      const state: JobState = { job, allowShrink, controller: new AbortController(), cancelled: false, done, resolve };
+      const state: JobState = { job, allowShrink, explicitDatasets: datasets !== undefined, controller: new AbortController(), cancelled: false, done, resolve };
       jobs.set(job.id, state);
-      for (const m of remaining) active.set(m, job.id);
+      for (const d of chosen) for (const m of remaining) active.set(activeKey(d, m), job.id);
       queue.push(state);
       emit('queued', state);
       // The caller sees the job as submitted (queued); it may start running at once.
@@ -303,7 +360,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
         });
       }
       try {
-        return await removeMonth({ store, month, signal: opts.signal, logger, summaryCache: summaries, masterBackoffMs: options.masterBackoffMs });
+        return await removeMonth({ store, month, signal: opts.signal, logger, summaryCache: summaries.phy, masterBackoffMs: options.masterBackoffMs });
       } finally {
         // Queries stop serving the month at once in this process (other replicas within the TTL).
         catalog.invalidate();

@@ -37,6 +37,12 @@ import { planUndated, readUnknownUndated, type UndatedOutcome } from './build/un
 import { healMonths, readMaster, type SummaryCache } from './master.js';
 import { isMonth } from './months.js';
 import type { MonthBuildResult } from './types.js';
+import { isSyntheticProfileId } from './synthetic-index.js';
+import { datasetStore, syntheticIndexPaths, type Dataset } from './datasets.js';
+import { DEFAULT_INDEX_PATHS, isCoreProfileId } from './gdac-index.js';
+import { readBgcProfileBytes } from './build/bgc-profile-file.js';
+import { readProfileBytes } from './build/profile-file.js';
+import type { FileReader } from './build/file-ingest.js';
 
 export { CANDIDATE_MARGIN_MS, candidateMonths } from './build/index-pass.js';
 export { failureReason } from './build/file-ingest.js';
@@ -64,8 +70,13 @@ export interface BuildOutcome {
 export interface BuildMonthsOptions {
   store: BlobStore;
   gdac: GdacSource;
-  /** ARGO_GDAC_INDEX, or undefined for the default (gdac-index.ts). */
+  /**
+   * The dataset's index: ARGO_GDAC_INDEX for `phy`, ARGO_GDAC_SYNTHETIC_INDEX for `bgc`, or
+   * undefined for the defaults (beside each other on the GDAC, datasets.ts).
+   */
   indexPath?: string;
+  /** Which months to build (default `phy`): core files, or synthetic files (datasets.ts). */
+  dataset?: Dataset;
   months: readonly string[];
   signal?: AbortSignal;
   logger?: BuildLogger;
@@ -87,9 +98,28 @@ export interface BuildMonthsOptions {
   steps?: readonly MonthStep[];
 }
 
+/**
+ * What differs between datasets, and only that: which index lists the files, which files it
+ * keeps, how a file is read, and where in the store the months go. Every step is the same.
+ */
+interface DatasetInputs {
+  defaultIndexPaths?: readonly string[];
+  accept: (id: string) => boolean;
+  readFile: FileReader;
+}
+
+function datasetInputs(dataset: Dataset, gdac: GdacSource): DatasetInputs {
+  if (dataset === 'bgc') {
+    return { defaultIndexPaths: syntheticIndexPaths(gdac.indexPaths ?? DEFAULT_INDEX_PATHS), accept: isSyntheticProfileId, readFile: readBgcProfileBytes };
+  }
+  return { accept: isCoreProfileId, readFile: readProfileBytes };
+}
+
 export async function buildMonths(options: BuildMonthsOptions): Promise<BuildOutcome> {
   const { gdac, signal, logger } = options;
-  const store = withReadRetry(options.store);
+  const dataset = options.dataset ?? 'phy';
+  const inputs = datasetInputs(dataset, gdac);
+  const store = withReadRetry(datasetStore(options.store, dataset));
   const now = options.now ?? (() => new Date());
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const months = [...new Set(options.months)].sort();
@@ -98,8 +128,16 @@ export async function buildMonths(options: BuildMonthsOptions): Promise<BuildOut
   progress.report();
 
   // 1. The index pass, and the undated rows.
-  const pass = await runIndexPass({ gdac, indexPath: options.indexPath, months, signal, logger });
-  const ingest = createFileIngest({ gdac, shared: pass.shared, signal });
+  const pass = await runIndexPass({
+    gdac,
+    indexPath: options.indexPath,
+    ...(inputs.defaultIndexPaths ? { defaultPaths: inputs.defaultIndexPaths } : {}),
+    accept: inputs.accept,
+    months,
+    signal,
+    logger,
+  });
+  const ingest = createFileIngest({ gdac, shared: pass.shared, readFile: inputs.readFile, signal });
   const plan = await planUndated({ store, pass, signal, logger });
   for (const list of pass.candidates.values()) progress.state.total += list.size;
   progress.state.total += plan.unknown.length;

@@ -178,6 +178,7 @@ export function createMonthCatalog(options: MonthCatalogOptions): MonthCatalogIm
         failures: index.failures,
         excluded: index.excluded.length,
         source: index.source,
+        ...(index.parameters ? { parameters: index.parameters } : {}),
       };
       return detail;
     },

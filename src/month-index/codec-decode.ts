@@ -4,7 +4,7 @@
  */
 import { decompress } from '@mongodb-js/zstd';
 import { CorruptIndexError } from '../errors.js';
-import { MONTH_INDEX_FORMAT, READABLE_FORMAT_VERSIONS, type EncodedColumns, type EncodedMonth } from './codec-format.js';
+import { MONTH_INDEX_FORMAT, READABLE_FORMAT_VERSIONS, decodeParameterSet, type EncodedColumns, type EncodedMonth } from './codec-format.js';
 import type { FileLayout, MonthBuildCounts, MonthFailure, MonthIndex, MonthSummary, VariableSlot } from './types.js';
 
 function corrupt(message: string, key: string | undefined, cause?: unknown): CorruptIndexError {
@@ -131,7 +131,9 @@ export async function decodeMonthIndex(bytes: Uint8Array, options: { key?: strin
   const excluded = checkFailures(o.excluded, 'excluded', key);
   const outside = checkFailures(o.outside, 'outside', key);
   const lists = failures.length + excluded.length + outside.length;
+  const bgc = decodeBgcColumns(o, n, key);
   return {
+    ...bgc,
     formatVersion: o.formatVersion,
     month: o.month,
     builtAt: o.builtAt,
@@ -159,6 +161,21 @@ export async function decodeMonthIndex(bytes: Uint8Array, options: { key?: strin
     counts: { ...EMPTY_COUNTS, ...(o.counts ?? {}) },
     byteSize: estimateByteSize(n, strings, layouts.length, lists),
   };
+}
+
+/** The BGC columns (codec-format.ts), checked; {} for a core month. */
+function decodeBgcColumns(o: EncodedMonth, n: number, key: string | undefined): Pick<MonthIndex, 'parameterModes' | 'parameters'> {
+  const rows = o.columns.parameters;
+  if (rows === undefined && o.parameterSets === undefined) return {};
+  const sets = o.parameterSets;
+  if (!Array.isArray(sets) || !sets.every((x) => typeof x === 'string')) throw corrupt('bad parameterSets table', key);
+  if (!Array.isArray(rows) || rows.length !== n || !rows.every((x) => Number.isInteger(x) && x >= 0 && x < sets.length)) {
+    throw corrupt(`column parameters is not ${n} set references`, key);
+  }
+  const decoded = sets.map((set) => Object.freeze(decodeParameterSet(set)));
+  const info = o.parameterInfo ?? [];
+  if (!Array.isArray(info) || !info.every((p) => p && typeof p.name === 'string' && typeof p.class === 'string')) throw corrupt('bad parameterInfo', key);
+  return { parameterModes: rows.map((r) => decoded[r]), parameters: info };
 }
 
 /**

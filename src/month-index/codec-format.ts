@@ -2,7 +2,7 @@
  * The month index object's wire shape (see codec.ts for the layout and why), shared by the
  * encoder (codec.ts) and the decoder (codec-decode.ts).
  */
-import type { FileLayout, MonthBuildCounts, MonthFailure } from './types.js';
+import type { FileLayout, MonthBuildCounts, MonthFailure, MonthParameter } from './types.js';
 
 export const MONTH_INDEX_FORMAT = 'argo-month-index';
 /**
@@ -28,6 +28,11 @@ export interface EncodedColumns {
   dataMode: string;
   positionQc: string;
   juldQc: string;
+  /**
+   * BGC months only: each row's parameters with their data modes, as an index into the month's
+   * `parameterSets` (most files of a float share one set).
+   */
+  parameters?: number[];
 }
 
 export interface EncodedMonth {
@@ -48,4 +53,24 @@ export interface EncodedMonth {
   failures: MonthFailure[];
   excluded: MonthFailure[];
   outside: MonthFailure[];
+  /** BGC months only: `PRES:D TEMP:D PSAL:D DOXY:A` (STATION_PARAMETERS order), one per distinct set. */
+  parameterSets?: string[];
+  /** BGC months only: each parameter's class, units and names, from the files' attributes. */
+  parameterInfo?: MonthParameter[];
+}
+
+/** `{PRES: 'D', DOXY: 'A'}` → `PRES:D DOXY:A` (parameter names hold no ':' nor space). */
+export function encodeParameterSet(modes: Readonly<Record<string, string>>): string {
+  return Object.entries(modes).map(([name, mode]) => `${name}:${mode === ' ' || mode === '' ? '_' : mode}`).join(' ');
+}
+
+export function decodeParameterSet(set: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of set.split(' ')) {
+    if (item === '') continue;
+    const at = item.lastIndexOf(':');
+    const mode = item.slice(at + 1);
+    out[item.slice(0, at)] = mode === '_' ? ' ' : mode;
+  }
+  return out;
 }

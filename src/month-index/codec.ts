@@ -32,10 +32,10 @@
  * compressed on a generated 13,000-profile month (bench/results/latest.json).
  */
 import { compress } from '@mongodb-js/zstd';
-import { MONTH_INDEX_FORMAT, MONTH_INDEX_FORMAT_VERSION, type EncodedColumns, type EncodedMonth } from './codec-format.js';
-import type { FileLayout, MonthBuildCounts, MonthFailure, MonthIndex, MonthSummary } from './types.js';
+import { MONTH_INDEX_FORMAT, MONTH_INDEX_FORMAT_VERSION, encodeParameterSet, type EncodedColumns, type EncodedMonth } from './codec-format.js';
+import type { FileLayout, MonthBuildCounts, MonthFailure, MonthIndex, MonthParameter, MonthSummary } from './types.js';
 
-export { MONTH_INDEX_FORMAT, MONTH_INDEX_FORMAT_VERSION } from './codec-format.js';
+export { MONTH_INDEX_FORMAT, MONTH_INDEX_FORMAT_VERSION, decodeParameterSet, encodeParameterSet } from './codec-format.js';
 export { decodeMonthIndex, decodeMonthSummary } from './codec-decode.js';
 
 // zstd level 9: ~3× faster than 19 for ~5 % larger objects; a month object is written once per
@@ -60,6 +60,10 @@ export interface ProfileEntry {
   size: number;
   base: number;
   layout: FileLayout;
+  /** Synthetic (BGC) files: parameters with their data modes, in STATION_PARAMETERS order. */
+  parameters?: Readonly<Record<string, string>>;
+  /** Synthetic files read by this build: their parameters' attributes (month-level in the object). */
+  parameterInfo?: readonly MonthParameter[];
 }
 
 export interface MonthIndexContent {
@@ -145,7 +149,22 @@ export function toEncodedMonth(content: MonthIndexContent): EncodedMonth {
   const positionQc: string[] = [];
   const juldQc: string[] = [];
   let previous = 0;
+  const bgc = profiles.some((p) => p.parameters !== undefined);
+  const parameterSets: string[] = [];
+  const setIndex = new Map<string, number>();
+  const info = new Map<string, MonthParameter>();
+  const rowSets: number[] = [];
   profiles.forEach((p, i) => {
+    if (bgc) {
+      const set = encodeParameterSet(p.parameters ?? {});
+      let s = setIndex.get(set);
+      if (s === undefined) {
+        s = parameterSets.push(set) - 1;
+        setIndex.set(set, s);
+      }
+      rowSets.push(s);
+      for (const item of p.parameterInfo ?? []) if (!info.has(item.name) || (info.get(item.name)!.units === null && item.units !== null)) info.set(item.name, item);
+    }
     const m = ID_PATTERN.exec(p.id);
     if (!m) throw new TypeError(`month index: profile id is not <dac>/<wmo>/profiles/<file>.nc: ${p.id}`);
     const [, dac, dir, file] = m;
@@ -182,6 +201,7 @@ export function toEncodedMonth(content: MonthIndexContent): EncodedMonth {
   c.dataMode = dataMode.join('');
   c.positionQc = positionQc.join('');
   c.juldQc = juldQc.join('');
+  if (bgc) c.parameters = rowSets;
   return {
     format: MONTH_INDEX_FORMAT,
     formatVersion: MONTH_INDEX_FORMAT_VERSION,
@@ -200,8 +220,10 @@ export function toEncodedMonth(content: MonthIndexContent): EncodedMonth {
     failures: content.failures,
     excluded: content.excluded,
     outside: content.outside,
+    ...(bgc ? { parameterSets, parameterInfo: [...info.values()] } : {}),
   };
 }
+
 
 export async function encodeMonthIndex(content: MonthIndexContent, options: { level?: number } = {}): Promise<Uint8Array> {
   const json = Buffer.from(JSON.stringify(toEncodedMonth(content)), 'utf8');
@@ -225,7 +247,12 @@ export function profileAt(index: MonthIndex, i: number): ProfileEntry {
     size: index.size[i],
     base: index.base[i],
     layout: index.layouts[index.layout[i]],
+    ...(index.parameterModes ? { parameters: index.parameterModes[i], parameterInfo: monthParametersOf(index, index.parameterModes[i]) } : {}),
   };
+}
+
+function monthParametersOf(index: MonthIndex, modes: Readonly<Record<string, string>>): MonthParameter[] {
+  return (index.parameters ?? []).filter((p) => Object.hasOwn(modes, p.name));
 }
 
 /** The public summary of a decoded month. */

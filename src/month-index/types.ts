@@ -34,6 +34,18 @@ export interface FileLayout {
   variables: Partial<Record<string, VariableSlot>>;
 }
 
+/**
+ * A parameter a BGC month has: its argopy class, and units and names from the files' attributes
+ * (the first file that states them).
+ */
+export interface MonthParameter {
+  name: string;
+  class: string;
+  units: string | null;
+  longName: string | null;
+  standardName: string | null;
+}
+
 export interface MonthFailure {
   id: string;
   reason: string;
@@ -94,6 +106,12 @@ export interface MonthIndex {
   counts?: MonthBuildCounts;
   /** Approximate decoded size in bytes, for the byte-bounded cache. */
   byteSize: number;
+  /**
+   * BGC months only (synthetic files): each profile's parameters with their data modes (`{PRES:
+   * 'D', DOXY: 'A'}`; rows sharing a set share the object), and the month's parameters.
+   */
+  parameterModes?: Readonly<Record<string, string>>[];
+  parameters?: MonthParameter[];
 }
 
 /** The master index: which months are built, pointing at their current immutable objects. */
@@ -108,6 +126,8 @@ export interface MonthDetail extends MonthSummary {
   failures: MonthFailure[];
   excluded: number;
   source: string;
+  /** BGC months: the parameters the month's profiles have (what `variables` may name). */
+  parameters?: MonthParameter[];
 }
 
 /** A month the master index names whose month object is missing from the index store. */
@@ -158,6 +178,8 @@ export interface MonthBuildCounts {
 
 export interface MonthBuildResult extends MonthBuildCounts {
   month: string;
+  /** `bgc` for a BGC month (absent: a core month). */
+  dataset?: 'bgc';
   profiles: number;
   key: string;
   /** Nothing changed since the current version: it was kept, nothing was written. */
@@ -191,6 +213,10 @@ export interface BuildJob {
   undated?: { candidates: number; fetched: number; failures: MonthFailure[] };
   /** Other active jobs already building some of the requested months (not repeated here). */
   joined?: string[];
+  /** The datasets the job builds (`phy`, `bgc`); absent: core months only. */
+  datasets?: ('phy' | 'bgc')[];
+  /** Datasets of the job that were not built, with why (a GDAC with no synthetic index). */
+  skipped?: Partial<Record<'phy' | 'bgc', string>>;
 }
 
 /** Build progress events, for the command line's progress display. */
@@ -211,7 +237,7 @@ export interface BuildService {
    * Queues a build; a month already queued or running joins that job (its id is returned). Throws
    * BuildQueueFullError when the queue is at its cap.
    */
-  submit(request: { months: string[]; allowShrink?: boolean }): BuildJob;
+  submit(request: { months: string[]; allowShrink?: boolean; datasets?: ('phy' | 'bgc')[] }): BuildJob;
   get(id: string): BuildJob | undefined;
   /** Resolves when the job ends (for the command line and tests). */
   wait(id: string, options?: { signal?: AbortSignal }): Promise<BuildJob>;

@@ -6,6 +6,7 @@
  * (numbers.ts); values we computed (depth, anything interpolated onto target levels) rounded to
  * 6 decimals.
  */
+import type { BgcComputedProfile } from '../argo/bgc/types.js';
 import type { ArgoVariable, ComputedProfile } from '../argo/types.js';
 import { shortestFloat32Array } from './numbers.js';
 import type { PlannedProfile } from './planner.js';
@@ -41,6 +42,11 @@ export function roundArray(values: ArrayLike<number>): (number | null)[] {
  * `fields=positions`, and the head of every full output.
  */
 export function toPositionProfile(profile: PlannedProfile): OutputProfile {
+  if (profile.parameters) return { ...corePosition(profile), data_mode: null, parameter_data_mode: profile.parameters };
+  return corePosition(profile);
+}
+
+function corePosition(profile: PlannedProfile): OutputProfile {
   return {
     id: profile.id,
     platform_number: profile.platformNumber,
@@ -73,6 +79,29 @@ export function toOutputProfile(
     if (values === null || values === undefined) out[variable] = null;
     // Native levels: the file's float32 values as they are; target levels: interpolated.
     else out[variable] = computed.native ? shortestFloat32Array(values) : roundArray(values);
+  }
+  return out;
+}
+
+/**
+ * A BGC profile's output: as a core one, with `data_mode` null (synthetic files have none) and
+ * each parameter's data mode in `parameter_data_mode`; a parameter the profile lacks is null.
+ */
+export function toBgcOutputProfile(profile: PlannedProfile, computed: BgcComputedProfile, variables: readonly string[]): OutputProfile {
+  const out = toPositionProfile(profile);
+  out.data_mode = null;
+  out.parameter_data_mode = profile.parameters ?? {};
+  if (computed.native) {
+    out.depth = roundArray(computed.depth ?? computed.levels);
+    out.pressure = roundArray(computed.pressure ?? computed.levels);
+  } else if (computed.vertical === 'depth') {
+    out.depth = Array.from(computed.levels);
+  } else {
+    out.pressure = Array.from(computed.levels);
+  }
+  for (const variable of variables) {
+    const values = computed.values[variable];
+    out[variable] = values === null || values === undefined ? null : roundArray(values);
   }
   return out;
 }

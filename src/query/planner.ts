@@ -7,6 +7,7 @@
  * columns are already sorted that way and months do not overlap, so concatenating the months in
  * calendar order gives the result order with no sorting here.
  */
+import { bgcProfileInclusion, type BgcInclusionMeta } from '../argo/bgc/rules.js';
 import { profileInclusion, type InclusionMeta } from '../argo/qc.js';
 import { createCircleShape, createPolygonShape, createShapeFilter, type Shape } from '../geo/index.js';
 import { addMonths, monthOf, monthStartMs } from '../month-index/months.js';
@@ -77,6 +78,8 @@ export interface PlannedProfile {
   /** File size in bytes. */
   size: number;
   layout: FileLayout;
+  /** BGC profiles: each parameter's data mode (`{PRES: 'D', DOXY: 'A'}`). */
+  parameters?: Readonly<Record<string, string>>;
 }
 
 export interface Plan {
@@ -113,6 +116,7 @@ export function createProfileFilter(query: Pick<PlanQuery, 'mode' | 'bbox' | 'po
   const inShapes = shapeFilterOf(query);
   // One scratch object, refilled per profile: a year's window scans ~10^5 profiles.
   const meta: InclusionMeta = { dataMode: '', positionQc: '', juldQc: '', timeMs: 0, latitude: 0, longitude: 0 };
+  const bgcMeta: { -readonly [K in keyof BgcInclusionMeta]: BgcInclusionMeta[K] } = { parameters: {}, positionQc: '', juldQc: '', timeMs: 0, latitude: 0, longitude: 0 };
   return (month, i) => {
     if (platforms && !platforms.has(month.platform[i])) return false;
     const latitude = month.latitude[i];
@@ -120,6 +124,16 @@ export function createProfileFilter(query: Pick<PlanQuery, 'mode' | 'bbox' | 'po
     if (bbox && !inBbox(latitude, longitude, bbox)) return false;
     // The shapes take longitude first (GeoJSON order).
     if (inShapes && !inShapes(longitude, latitude)) return false;
+    if (month.parameterModes) {
+      // A BGC month: argopy's rules, PRES's own data mode standing for the profile's.
+      bgcMeta.parameters = month.parameterModes[i];
+      bgcMeta.positionQc = month.positionQc[i];
+      bgcMeta.juldQc = month.juldQc[i];
+      bgcMeta.timeMs = month.time[i];
+      bgcMeta.latitude = latitude;
+      bgcMeta.longitude = longitude;
+      return bgcProfileInclusion(bgcMeta, mode).included;
+    }
     meta.dataMode = month.dataMode[i];
     meta.positionQc = month.positionQc[i];
     meta.juldQc = month.juldQc[i];
@@ -146,6 +160,7 @@ function plannedProfile(month: MonthIndex, i: number): PlannedProfile {
     base: month.base[i],
     size: month.size[i],
     layout: month.layouts[month.layout[i]],
+    ...(month.parameterModes ? { parameters: month.parameterModes[i] } : {}),
   };
 }
 

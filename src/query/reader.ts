@@ -14,6 +14,9 @@
  * the primary profile's levels from its own header, and logs that the month needs a rebuild; what
  * it returns is marked provisional (query/provisional.ts), so no cache keeps it.
  */
+import { readBgcProfileFile } from '../argo/bgc/file.js';
+import { decodeBgcLevels } from '../argo/bgc/extract.js';
+import type { BgcLevels } from '../argo/bgc/types.js';
 import { decodeLevels, levelColumns, levelVariableSlots, type LevelColumn } from '../argo/extract.js';
 import type { LevelVariable, ProfileLevels } from '../argo/types.js';
 import { GdacFileChangedError } from '../gdac/answer-check.js';
@@ -61,7 +64,7 @@ export function gdacPathOf(id: string): string {
 }
 
 interface NamedSlot {
-  name: LevelVariable;
+  name: string;
   type: LevelColumn['type'];
   offset: number;
   length: number;
@@ -101,6 +104,74 @@ export function levelsFromWholeFile(bytes: Uint8Array, id: string): ProfileLevel
   return decodeLevels({ nLevels, columns: levelColumns(slots, (slot) => bytes.subarray(slot.offset, slot.offset + slot.length)) });
 }
 
+/** Reads a BGC profile's level rows (any parameter's), as `LevelReader` does core ones. */
+export interface BgcLevelReader {
+  read(ref: ProfileRef, names: readonly string[], options: ReadLevelsOptions): Promise<BgcLevels>;
+}
+
+/**
+ * The ranged reader for synthetic files: the same coalesced Range requests, decoded by
+ * `decodeBgcLevels`. A file changed since its month was built is read whole (and its result
+ * marked provisional), as for core files.
+ */
+export function createBgcRangeLevelReader({ gdac, maxGapBytes = COALESCE_GAP_BYTES, logger }: RangeReaderOptions): BgcLevelReader {
+  return {
+    async read(ref, names, { signal, limiter }) {
+      try {
+        const columns = await readColumns({ gdac, ref, names, signal, limiter, maxGapBytes });
+        return decodeBgcLevels({ nLevels: ref.layout.nLevels, columns });
+      } catch (error) {
+        if (!(error instanceof GdacFileChangedError)) throw error;
+        const bytes = await gdac.get(gdacPathOf(ref.id), { signal, expect: 'netcdf' });
+        logger?.warn({ id: ref.id, recordedSize: ref.size, answeredSize: error.actualSize }, 'GDAC file differs from its month index: levels read from the whole file; rebuild the month');
+        return markProvisional(readBgcProfileFile({ id: ref.id, bytes }).levels);
+      }
+    },
+  };
+}
+
+/** The named rows of a profile, fetched in coalesced Range requests. */
+async function readColumns({
+  gdac,
+  ref,
+  names,
+  signal,
+  limiter,
+  maxGapBytes,
+}: {
+  gdac: GdacSource;
+  ref: ProfileRef;
+  names: readonly string[];
+  signal: AbortSignal;
+  limiter: Limiter | undefined;
+  maxGapBytes: number;
+}): Promise<LevelColumn[]> {
+  const slots: NamedSlot[] = [];
+  for (const name of names) {
+    const slot = ref.layout.variables[name];
+    if (slot) slots.push({ name, type: slot.type, offset: ref.base + slot.rel, length: slot.length, mask: maskOf(slot) });
+  }
+  const groups = coalesceRanges(slots, maxGapBytes);
+  const path = gdacPathOf(ref.id);
+  const fetched = await Promise.all(
+    groups.map(async (group) => {
+      const release = limiter ? await limiter.acquire(signal) : undefined;
+      try {
+        return await gdac.getRange(path, { offset: group.offset, length: group.length }, { signal, expectedSize: ref.size, expect: 'netcdf' });
+      } finally {
+        release?.();
+      }
+    }),
+  );
+  const columns: LevelColumn[] = [];
+  groups.forEach((group, g) => {
+    for (const member of group.members) {
+      columns.push({ name: member.name, type: member.type, bytes: sliceMember(group, fetched[g], member), ...member.mask });
+    }
+  });
+  return columns;
+}
+
 export function createRangeLevelReader({ gdac, maxGapBytes = COALESCE_GAP_BYTES, logger }: RangeReaderOptions): LevelReader {
   /** The file changed since the build: one whole read, decoded on its own, provisional. */
   async function reread(ref: ProfileRef, changed: GdacFileChangedError, signal: AbortSignal): Promise<ProfileLevels> {
@@ -136,33 +207,7 @@ export function createRangeLevelReader({ gdac, maxGapBytes = COALESCE_GAP_BYTES,
     signal: AbortSignal,
     limiter: Limiter | undefined,
   ): Promise<ProfileLevels> {
-    const slots: NamedSlot[] = [];
-    for (const name of names) {
-      const slot = ref.layout.variables[name];
-      if (slot) slots.push({ name, type: slot.type, offset: ref.base + slot.rel, length: slot.length, mask: maskOf(slot) });
-    }
-    const groups = coalesceRanges(slots, maxGapBytes);
-    const path = gdacPathOf(ref.id);
-    const fetched = await Promise.all(
-      groups.map(async (group) => {
-        const release = limiter ? await limiter.acquire(signal) : undefined;
-        try {
-          return await gdac.getRange(
-            path,
-            { offset: group.offset, length: group.length },
-            { signal, expectedSize: ref.size, expect: 'netcdf' },
-          );
-        } finally {
-          release?.();
-        }
-      }),
-    );
-    const columns: LevelColumn[] = [];
-    groups.forEach((group, g) => {
-      for (const member of group.members) {
-        columns.push({ name: member.name, type: member.type, bytes: sliceMember(group, fetched[g], member), ...member.mask });
-      }
-    });
+    const columns = await readColumns({ gdac, ref, names, signal, limiter, maxGapBytes });
     // decodeLevels checks each row is complete: a short read is an ArgoFormatError, never garbage.
     return decodeLevels({ nLevels: ref.layout.nLevels, columns });
   }

@@ -10,23 +10,26 @@
  *            → reader (level cache → ranges) → computeProfile → toOutputProfile → JSON
  *     fields=positions: plan → toPositionProfile → JSON (no read at all)
  */
+import { computeBgcProfile } from '../argo/bgc/compute.js';
+import { CORE_PARAMETERS, bgcLevelVariablesToRead } from '../argo/bgc/rules.js';
 import { computeProfile } from '../argo/compute.js';
+import type { ArgoVariable } from '../argo/types.js';
 import { NotFoundError, throwIfAborted, ValidationError } from '../errors.js';
 import { createLimiter } from '../gdac/limiter.js';
 import type { GdacSource } from '../gdac/types.js';
 import type { Logger } from '../logger.js';
 import { monthEndMs, monthStartMs } from '../month-index/months.js';
 import type { PlatformLocator } from '../month-index/platform-map.js';
-import type { MonthCatalog, MonthIndex } from '../month-index/types.js';
+import type { MonthCatalog, MonthIndex, MonthParameter } from '../month-index/types.js';
 import { withLevelCache, type LevelCacheStats } from './level-cache.js';
 import { mapOrdered } from './ordered.js';
 import { withSingleFlight } from './single-flight.js';
 import { createOutputCache, encodeProfile, outputShapeKey, withOutputCache, type OutputCacheStats, type ProfileOutputFn } from './output-cache.js';
-import { toOutputProfile, toPositionProfile } from './output.js';
+import { toBgcOutputProfile, toOutputProfile, toPositionProfile } from './output.js';
 import { isProvisional, markProvisional } from './provisional.js';
 import { decodeCursor, encodeCursor, type CursorFilter, type CursorKey } from './cursor.js';
 import { createPlanner, monthsOfWindow, plannedKey, type PlannedProfile } from './planner.js';
-import { createRangeLevelReader, type LevelReader } from './reader.js';
+import { createBgcRangeLevelReader, createRangeLevelReader, type BgcLevelReader, type LevelReader } from './reader.js';
 import type { EncodedProfile, ProfileQuery, QueryResult, QueryService } from './types.js';
 import { levelVariablesToRead } from './variables.js';
 
@@ -39,6 +42,8 @@ export const MONTH_LOADS_IN_FLIGHT = 4;
 
 export interface CreateQueryServiceOptions {
   catalog: MonthCatalog;
+  /** The BGC months (dataset=bgc); without it, a BGC query finds no month built. */
+  bgcCatalog?: MonthCatalog;
   gdac: GdacSource;
   /**
    * Bytes of profile data kept in memory (ARGO_PROFILE_CACHE_MB); 0 disables both caches. Split
@@ -57,6 +62,8 @@ export interface CreateQueryServiceOptions {
   reader?: LevelReader;
   /** Which months hold a float's profiles (the platform map): needed for `float` queries. */
   locator?: PlatformLocator;
+  /** Replace the BGC level reader (tests). */
+  bgcReader?: BgcLevelReader;
 }
 
 /**
@@ -76,6 +83,7 @@ export interface QueryServiceWithStats extends QueryService {
 
 export function createQueryService({
   catalog,
+  bgcCatalog,
   gdac,
   profileCacheBytes,
   outputCacheBytes = Math.round(profileCacheBytes * OUTPUT_CACHE_SHARE),
@@ -83,6 +91,7 @@ export function createQueryService({
   logger,
   reader: innerReader,
   locator,
+  bgcReader: innerBgcReader,
 }: CreateQueryServiceOptions): QueryServiceWithStats {
   const outputBytes = Math.min(outputCacheBytes, profileCacheBytes);
   // cache → single flight → ranged reads: concurrent misses of one profile share one GDAC read.
@@ -90,23 +99,35 @@ export function createQueryService({
     maxBytes: profileCacheBytes - outputBytes,
   });
   const outputs = createOutputCache({ maxBytes: outputBytes });
+  // BGC rows are read without the level cache and single flight (both hold core levels); their
+  // finished outputs are cached like core ones.
+  const bgcReader = innerBgcReader ?? createBgcRangeLevelReader({ gdac, logger });
+  const emptyCatalog: Pick<MonthCatalog, 'loadMonth'> = { loadMonth: async () => undefined };
 
   async function plan(query: ProfileQuery, after: CursorKey | undefined, signal: AbortSignal) {
     const planner = createPlanner(query, { after });
     const all = query.float === undefined ? monthsOfWindow(query.startMs, query.endMs) : await floatMonths(query, signal);
     // With a cursor, months that end before it hold nothing of this page: not even loaded.
     const months = all.filter((m) => !after || monthEndMs(m) > after.timeMs);
+    const source = query.dataset === 'bgc' ? (bgcCatalog ?? emptyCatalog) : catalog;
     const loads = mapOrdered(
       months,
-      async (month, s): Promise<[string, MonthIndex | undefined]> => [month, await catalog.loadMonth(month, { signal: s })],
+      async (month, s): Promise<[string, MonthIndex | undefined]> => [month, await source.loadMonth(month, { signal: s })],
       { window: MONTH_LOADS_IN_FLIGHT, signal },
     );
     const monthKeys: string[] = [];
+    const known = new Map<string, MonthParameter>();
+    let built = 0;
     for await (const [month, index] of loads) {
       planner.add(month, index);
-      if (index) monthKeys.push(index.key);
+      if (index) {
+        monthKeys.push(index.key);
+        built++;
+        for (const p of index.parameters ?? []) if (!known.has(p.name)) known.set(p.name, p);
+      }
     }
-    return { ...planner.result(), monthKeys };
+    if (query.dataset === 'bgc' && built > 0) checkParameters(query, known);
+    return { ...planner.result(), monthKeys, parameters: [...known.values()] };
   }
 
   /** The built months the platform map names for the float, within the window. */
@@ -128,10 +149,20 @@ export function createQueryService({
         // Per query, so one large query cannot take every GDAC slot of the process.
         const limiter = createLimiter(concurrency);
         const compute: ProfileOutputFn = async (profile, s) => {
-          const names = levelVariablesToRead({ mode: query.mode, dataMode: profile.dataMode, variables: query.variables });
+          if (profile.parameters) {
+            const modes = profile.parameters;
+            const variables = query.variables as readonly string[];
+            const names = bgcLevelVariablesToRead({ mode: query.mode, parameters: modes, variables });
+            const levels = await bgcReader.read(profile, names, { signal: s, limiter });
+            const computed = computeBgcProfile({ meta: { parameters: modes, latitude: profile.latitude }, levels, options });
+            const output = toBgcOutputProfile(profile, computed, variables);
+            return isProvisional(levels) ? markProvisional(output) : output;
+          }
+          const variables = query.variables as ArgoVariable[];
+          const names = levelVariablesToRead({ mode: query.mode, dataMode: profile.dataMode, variables });
           const levels = await reader.read(profile, names, { signal: s, limiter });
-          const computed = computeProfile({ meta: profile, levels, options });
-          const output = toOutputProfile(profile, computed, query.variables);
+          const computed = computeProfile({ meta: profile, levels, options: { ...options, variables } });
+          const output = toOutputProfile(profile, computed, variables);
           // Levels from a file that changed since its month was built: so is what derives from them.
           return isProvisional(levels) ? markProvisional(output) : output;
         };
@@ -163,7 +194,7 @@ export function createQueryService({
       const started = performance.now();
       const filter = cursorFilterOf(query);
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, { filter });
-      const { matched, truncated, monthsMissing, selected, monthKeys } = await plan(query, after, signal);
+      const { matched, truncated, monthsMissing, selected, monthKeys, parameters } = await plan(query, after, signal);
       logger.debug(
         { matched, selected: selected.length, truncated, monthsMissing, planMs: Math.round(performance.now() - started) },
         'query planned',
@@ -171,7 +202,16 @@ export function createQueryService({
       const profiles = query.fields === 'positions' ? positionsOf(selected, signal) : profilesOf(selected, query, signal);
       const last = selected.at(-1);
       const next = truncated && last ? encodeCursor({ key: plannedKey(last), filter }) : undefined;
-      return { matched, truncated, monthsMissing, monthKeys, query, profiles, ...(next ? { next } : {}) };
+      return {
+        matched,
+        truncated,
+        monthsMissing,
+        monthKeys,
+        query,
+        profiles,
+        ...(next ? { next } : {}),
+        ...(query.dataset === 'bgc' ? { parameters: parameters.filter((p) => (query.variables as readonly string[]).includes(p.name)) } : {}),
+      };
     },
     cacheStats: () => reader.stats(),
     outputCacheStats: () => outputs.stats(),
@@ -187,11 +227,25 @@ export function cursorFilterOf(query: ProfileQuery): CursorFilter {
     startMs: query.startMs,
     endMs: query.endMs,
     mode: query.mode,
+    dataset: query.dataset,
+    float: query.float,
     bbox: query.bbox,
     polygon: query.polygon,
     near: query.near,
     platforms: query.platforms,
   };
+}
+
+/**
+ * A BGC query names parameters the built months of its window have (or PRES, TEMP, PSAL): any
+ * other name is a 400 listing the known ones, so a typo is not an all-null answer.
+ */
+function checkParameters(query: ProfileQuery, known: ReadonlyMap<string, MonthParameter>): void {
+  const unknown = (query.variables as readonly string[]).filter((v) => !known.has(v) && !CORE_PARAMETERS.includes(v));
+  if (unknown.length === 0) return;
+  const names = [...new Set([...CORE_PARAMETERS, ...known.keys()])].sort();
+  const message = `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: the built BGC months of this window have ${names.join(', ')}`;
+  throw new ValidationError({ message: `variables: ${message}`, issues: [{ parameter: 'variables', message }] });
 }
 
 /**

@@ -12,7 +12,13 @@ export interface ProfileQuery {
   /** Target levels, ascending, ≥ 0; absent → native levels. */
   levels?: number[];
   vertical: Vertical;
-  variables: ArgoVariable[];
+  /**
+   * `phy`: core variables (ArgoVariable). `bgc` (dataset=bgc): PRES, TEMP, PSAL and any parameter
+   * of the synthetic files.
+   */
+  variables: ArgoVariable[] | string[];
+  /** Which files: core (`phy`, the default) or synthetic (`bgc`, SEMANTICS-BGC.md). */
+  dataset?: 'phy' | 'bgc';
   mode: QcMode;
   /** `[lonMin, latMin, lonMax, latMax]`; lonMin > lonMax crosses the antimeridian. */
   bbox?: [number, number, number, number];
@@ -51,7 +57,10 @@ export interface OutputProfile {
   platform_number: string;
   cycle_number: number;
   direction: string;
-  data_mode: string;
+  /** The profile's data mode; null for BGC profiles (each parameter has its own). */
+  data_mode: string | null;
+  /** BGC profiles: each parameter's data mode, `{"PRES": "D", "DOXY": "A"}`. */
+  parameter_data_mode?: Readonly<Record<string, string>>;
   time: string;
   latitude: number;
   longitude: number;
@@ -62,6 +71,8 @@ export interface OutputProfile {
   TEMP?: (number | null)[] | null;
   PSAL?: (number | null)[] | null;
   PRES?: (number | null)[] | null;
+  /** BGC parameters (DOXY, CHLA, …): values, or null when the profile lacks the parameter. */
+  [parameter: string]: unknown;
 }
 
 /**
@@ -89,6 +100,8 @@ export interface QueryResult {
    */
   monthKeys: string[];
   query: ProfileQuery;
+  /** BGC queries: the requested parameters' units and names, from the files (for headers, clients). */
+  parameters?: import('../month-index/types.js').MonthParameter[];
   /**
    * The profiles in result order, each with its JSON text, computed with bounded look-ahead.
    * Iterating pulls upstream reads; stopping early (return()) or the request signal firing cancels

@@ -52,7 +52,8 @@ export interface TableProfile {
   platform_number: string;
   cycle_number: number;
   direction: string;
-  data_mode: string;
+  /** Null for BGC profiles (each parameter has its own data mode): an empty string in the table. */
+  data_mode: string | null;
   /** ISO 8601 UTC. */
   time: string;
   latitude: number;
@@ -203,7 +204,7 @@ export function longTableBatch(profiles: readonly TableProfile[], layout: LongTa
   const rows = profiles.map((p) => rowsOf(p, layout));
   const total = rows.reduce((a, b) => a + b, 0);
   const field = (name: string) => schema.fields.find((f) => f.name === name)!.type as DataType;
-  const strings = (name: StringColumn) => dictionaryData(field(name) as Dictionary<Utf8, Int32>, profiles.map((p) => p[name]), rows, total);
+  const strings = (name: StringColumn) => dictionaryData(field(name) as Dictionary<Utf8, Int32>, profiles.map((p) => p[name] ?? ''), rows, total);
   const children: Data[] = [
     strings('id'),
     strings('platform_number'),

@@ -88,7 +88,7 @@ function csvField(value: string | number | null | undefined): string {
 export function csvRows(profile: OutputProfile, query: ResultHead['query']): string {
   const meta = CSV_METADATA_COLUMNS.map((c) => csvField(profile[c])).join(',');
   const levelColumns = levelColumnsOf(query).map((c) => profile[c] ?? []);
-  const valueColumns = valueColumnsOf(query).map((v) => profile[v] ?? null);
+  const valueColumns = valueColumnsOf(query).map((v) => (profile[v] ?? null) as (number | null)[] | null);
   const n = Math.max(1, ...levelColumns.map((c) => c.length));
   let out = '';
   for (let i = 0; i < n; i++) {

@@ -6,3 +6,4 @@ export { parseS3Url, isS3Url, type S3Settings } from './s3-client.js';
 export { updateObject, type ObjectCodec, type UpdateObjectOptions, type UpdateOutcome } from './read-modify-write.js';
 export { withReadRetry, type ReadRetryOptions } from './with-read-retry.js';
 export type { BlobStore, ListedObject, ObjectInfo, OperationOptions, PutOptions, RangeOptions, StoredObject } from './types.js';
+export { withKeyPrefix } from './with-key-prefix.js';

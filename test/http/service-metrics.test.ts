@@ -30,7 +30,8 @@ test('the GDAC, cache, build and month series after a build and queries', async 
   assert.equal(sample(before, 'argo_months_built'), 0);
   assert.equal(before.match(/^argo_newest_month_age_seconds\{/m), null, 'no month, no age');
 
-  const job = await app.builds.wait(app.builds.submit({ months: ['2024-01'] }).id);
+  // Core months only: a default build would also look for the synthetic index this GDAC lacks (two 404s).
+  const job = await app.builds.wait(app.builds.submit({ months: ['2024-01'], datasets: ['phy'] }).id);
   assert.equal(job.status, 'succeeded');
   const [result] = job.results;
 

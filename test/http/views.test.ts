@@ -26,6 +26,11 @@ const detail: MonthDetail = {
   source: 'GDAC directory /gdac',
 };
 
+const bgcDetail: MonthDetail = {
+  ...detail,
+  parameters: [{ name: 'DOXY', class: 'other', units: 'micromole/kg', longName: 'Dissolved oxygen', standardName: 'moles_of_oxygen_per_unit_mass_in_sea_water' }],
+};
+
 test('month summary and detail: every member, snake_case, the store key kept private', () => {
   const summary = monthSummaryView(detail);
   assert.deepEqual(summary, {
@@ -35,6 +40,7 @@ test('month summary and detail: every member, snake_case, the store key kept pri
     end: '2023-04-30T23:58:01.000Z',
     built_at: '2023-05-02T03:10:44.512Z',
     failed: 1,
+    dataset: 'phy',
   });
   assert.deepEqual(keysOf(summary), keysOf(monthSummarySchema.shape));
 
@@ -45,7 +51,13 @@ test('month summary and detail: every member, snake_case, the store key kept pri
     source: 'GDAC directory /gdac',
     failures: [{ id: 'aoml/5906072/profiles/R5906072_121.nc', reason: 'not found on the GDAC (404)', date_update: '20230423223103' }],
   });
-  assert.deepEqual(keysOf(view), keysOf(monthDetailResponse.shape));
+  // A BGC month adds its parameters, with units and names.
+  const bgc = monthDetailView(bgcDetail, 'bgc');
+  assert.equal(bgc.dataset, 'bgc');
+  assert.deepEqual(bgc.parameters, [{ name: 'DOXY', class: 'other', units: 'micromole/kg', long_name: 'Dissolved oxygen', standard_name: 'moles_of_oxygen_per_unit_mass_in_sea_water' }]);
+  assert.equal('parameters' in view, false);
+  assert.deepEqual(keysOf(bgc), keysOf(monthDetailResponse.shape));
+  assert.deepEqual(monthDetailResponse.parse(bgc), bgc);
   assert.deepEqual(keysOf(view.failures[0]), keysOf(monthDetailResponse.shape.failures.element.shape));
   assert.deepEqual(monthDetailResponse.parse(view), view);
 });
@@ -68,12 +80,15 @@ const full: BuildJob = {
   results: [
     { month: '2023-03', profiles: 60, key: 'months/2023/2023-03.a.json.zst', reused: 58, fetched: 2, failed: 0, dropped: 1, excluded: 0, unchanged: true },
     { month: '2023-04', profiles: 70, key: 'months/2023/2023-04.a.json.zst', reused: 10, fetched: 60, failed: 2, dropped: 0, excluded: 3, refused: 'would lose 40 of 110 profiles' },
+    { month: '2023-04', dataset: 'bgc', profiles: 5, key: 'months/2023/2023-04.b.json.zst', reused: 0, fetched: 5, failed: 0, dropped: 0, excluded: 0 },
   ],
   error: 'Not rewritten, to protect the existing index: 2023-04 (would lose 40 of 110 profiles).',
   phase: 'done',
   monthsDone: 2,
   undated: { candidates: 4, fetched: 1, failures: [{ id: 'meds/4902/profiles/R4902_001.nc', reason: 'timeout', dateUpdate: '20230401000000' }] },
   joined: ['0c4d1a7e-2f36-4d6f-8c57-1f0b9a1e5d22'],
+  datasets: ['phy', 'bgc'],
+  skipped: { bgc: 'no synthetic profile index on the GDAC' },
 };
 
 test('a build job with every member set: each one appears, named and valued as the schema says', () => {
@@ -91,15 +106,18 @@ test('a build job with every member set: each one appears, named and valued as t
     results: [
       { month: '2023-03', profiles: 60, reused: 58, fetched: 2, failed: 0, dropped: 1, excluded: 0, unchanged: true },
       { month: '2023-04', profiles: 70, reused: 10, fetched: 60, failed: 2, dropped: 0, excluded: 3, refused: 'would lose 40 of 110 profiles' },
+      { month: '2023-04', dataset: 'bgc', profiles: 5, reused: 0, fetched: 5, failed: 0, dropped: 0, excluded: 0 },
     ],
     error: 'Not rewritten, to protect the existing index: 2023-04 (would lose 40 of 110 profiles).',
     joined: ['0c4d1a7e-2f36-4d6f-8c57-1f0b9a1e5d22'],
+    datasets: ['phy', 'bgc'],
+    skipped: { bgc: 'no synthetic profile index on the GDAC' },
     undated: { candidates: 4, fetched: 1, failures: [{ id: 'meds/4902/profiles/R4902_001.nc', reason: 'timeout', date_update: '20230401000000' }] },
   });
   // Every member the schema declares, optional ones included, is produced when the job has it.
   const shape = buildJobSchema.shape;
   assert.deepEqual(keysOf(view), keysOf(shape));
-  assert.deepEqual(keysOf({ ...view.results[0], ...view.results[1] }), keysOf(shape.results.element.shape));
+  assert.deepEqual(keysOf({ ...view.results[0], ...view.results[1], ...view.results[2] }), keysOf(shape.results.element.shape));
   assert.deepEqual(keysOf(view.undated!), keysOf(shape.undated.unwrap().shape));
   assert.deepEqual(buildJobSchema.parse(view), view);
 });
@@ -118,6 +136,6 @@ test('a queued job: optional members left out, the phase and months done derived
   });
   assert.equal(buildJobView({ ...full, phase: undefined, status: 'running' }).phase, 'building');
   assert.equal(buildJobView({ ...full, phase: undefined, status: 'succeeded' }).phase, 'done');
-  assert.equal(buildJobView({ ...full, monthsDone: undefined }).months_done, 2);
+  assert.equal(buildJobView({ ...full, monthsDone: undefined }).months_done, full.results.length);
   assert.equal('joined' in buildJobView({ ...full, joined: [] }), false);
 });

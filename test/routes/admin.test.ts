@@ -114,6 +114,9 @@ test('POST /admin/builds → 202 + Location, then the job runs to success', asyn
     months: ['2024-01', '2024-02'],
     phase: 'done',
     months_done: 2,
+    // Both datasets by default; this GDAC has no synthetic index, so BGC is skipped, saying why.
+    datasets: ['phy', 'bgc'],
+    skipped: { bgc: 'no synthetic profile index on the GDAC' },
     // One dateless index row a month, read once.
     undated: { candidates: 2, fetched: 2, failures: [] },
   });

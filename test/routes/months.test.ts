@@ -37,6 +37,7 @@ test('the months routes report what was built', async (t) => {
       start: new Date(times[0]).toISOString(),
       end: new Date(times[times.length - 1]).toISOString(),
       failed: month === '2024-02' ? 1 : 0,
+      dataset: 'phy',
     };
   });
   assert.deepEqual(

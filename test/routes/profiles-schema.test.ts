@@ -178,7 +178,11 @@ describe('other parameters', () => {
     rejects({ ...ok, mode: ['standard', 'expert'] }, 'mode', /more than once/);
   });
   test('variables', () => {
-    rejects({ ...ok, variables: 'TEMP,DOXY' }, 'variables', /"DOXY" is not a variable/);
+    // A BGC parameter without dataset=bgc: the answer says to add it.
+    rejects({ ...ok, variables: 'TEMP,DOXY' }, 'variables', /DOXY is not a core variable .*add dataset=bgc/);
+    assert.deepEqual(schema.parse({ ...ok, dataset: 'bgc', variables: 'DOXY,CHLA,PRES' }).variables, ['DOXY', 'CHLA', 'PRES']);
+    rejects({ ...ok, dataset: 'bgc', variables: 'doxy' }, 'variables', /not a variable/);
+    rejects({ ...ok, dataset: 'argo' }, 'dataset', /one of phy, bgc/);
     rejects({ ...ok, variables: 'TEMP,TEMP' }, 'variables', /listed twice/);
     rejects({ ...ok, variables: 'temp' }, 'variables');
     rejects({ ...ok, variables: '' }, 'variables', /empty/);

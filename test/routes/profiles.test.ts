@@ -265,7 +265,7 @@ test('OpenAPI: the route, its parameters with examples, and its responses', asyn
   assert.equal(op.operationId, 'queryProfiles');
   assert.deepEqual(op.tags, ['profiles']);
   const names = op.parameters.map((p: { name: string }) => p.name).sort();
-  assert.deepEqual(names, ['bbox', 'cursor', 'depth', 'end', 'fields', 'format', 'max_profiles', 'mode', 'near', 'platform', 'polygon', 'radius_km', 'start', 'variables', 'vertical']);
+  assert.deepEqual(names, ['bbox', 'cursor', 'dataset', 'depth', 'end', 'fields', 'format', 'max_profiles', 'mode', 'near', 'platform', 'polygon', 'radius_km', 'start', 'variables', 'vertical']);
   for (const p of op.parameters) {
     assert.ok(p.description, `${p.name} has a description`);
     assert.ok(p.example !== undefined || p.schema?.example !== undefined || p.examples !== undefined, `${p.name} has an example`);

@@ -47,6 +47,8 @@ export interface IndexPassOptions {
   indexPath?: string;
   /** The months of the build (valid YYYY-MM). */
   months: readonly string[];
+  /** The index's places without `indexPath` (default: the core index's, gdac-index.ts). */
+  defaultPaths?: readonly string[];
   /** Which files the build reads (default: core profile files). */
   accept?: (id: string) => boolean;
   signal?: AbortSignal;
@@ -63,6 +65,7 @@ export async function runIndexPass(options: IndexPassOptions): Promise<IndexPass
       const rows = readGdacIndex({
         gdac,
         indexPath: options.indexPath,
+        ...(options.defaultPaths ? { defaultPaths: options.defaultPaths } : {}),
         signal,
         accept: options.accept,
         onOpen: (path) => (pass.indexPath = path),

@@ -21,6 +21,8 @@ declare module 'fastify' {
     gdac: GdacSource;
     /** The built months: master index and month indexes, cached. */
     catalog: MonthCatalogImpl;
+    /** The built BGC months (dataset=bgc), in the store's `bgc/` key space. */
+    bgcCatalog: MonthCatalogImpl;
     /** Build jobs. */
     builds: BuildServiceImpl;
     /** Profile queries: plan, read, compute. */
@@ -41,6 +43,7 @@ export default fp(
     app.decorate('store', services.store);
     app.decorate('gdac', services.gdac);
     app.decorate('catalog', services.catalog);
+    app.decorate('bgcCatalog', services.bgcCatalog);
     app.decorate('builds', services.builds);
     app.decorate('queryService', services.query);
     app.decorate('platforms', services.platforms);
