@@ -91,6 +91,10 @@ export const envSchema = z.object({
   // look-ahead (~KBs each) still bound memory per request. The GDAC source's own range limit
   // (32 by default) caps the process's total over concurrent queries.
   ARGO_QUERY_CONCURRENCY: intFrom(1, 256).default(32),
+  // Where level data comes from (docs/data-packs.md): `auto` reads a month's data pack from the
+  // index store when it has one and GDAC byte ranges otherwise; `pack` never reads the GDAC (a
+  // month without a pack is a 503 naming it); `gdac` always reads the GDAC, as before packs.
+  ARGO_QUERY_SOURCE: z.enum(['auto', 'pack', 'gdac']).default('auto'),
 
   // Browser dashboards call from other origins; '*' is right for a public read-only API.
   ARGO_CORS_ORIGINS: z.string().min(1).default('*'),
@@ -173,6 +177,7 @@ export interface Config {
   };
   cors: { origins: string[] | '*' };
   builds: { maxQueued: number };
+  query: { source: 'auto' | 'pack' | 'gdac' };
 }
 
 export class ConfigError extends Error {
@@ -278,6 +283,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     cors: { origins },
     builds: { maxQueued: e.ARGO_MAX_QUEUED_BUILDS },
+    query: { source: e.ARGO_QUERY_SOURCE },
   };
   return deepFreeze(config);
 }

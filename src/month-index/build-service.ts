@@ -18,6 +18,7 @@
  * - Finished jobs are remembered (the last 200) so `GET /admin/builds/{id}` can report them, and
  *   `list()` gives the recent ones.
  */
+import type { MonthStep } from './build/month-steps.js';
 import { randomUUID } from 'node:crypto';
 import { BuildQueueFullError, GdacIndexError, NotFoundError, OverloadedError, StoreError, ValidationError, isAbortError } from '../errors.js';
 import type { GdacSource } from '../gdac/types.js';
@@ -45,6 +46,8 @@ export interface BuildServiceOptions {
   gcGraceMs?: number;
   /** Jobs waiting behind the running one before `submit` refuses (ARGO_MAX_QUEUED_BUILDS; default 16). */
   maxQueued?: number;
+  /** Outputs written with each month version besides its month index (a data pack). */
+  steps?: readonly MonthStep[];
 }
 
 export interface BuildServiceImpl extends BuildService {
@@ -145,6 +148,7 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
         masterBackoffMs: options.masterBackoffMs,
         gcGraceMs: options.gcGraceMs,
         allowShrink: state.allowShrink,
+        ...(options.steps ? { steps: options.steps } : {}),
         onProgress: (p) => {
           job.progress = { done: p.done, total: p.total, failed: p.failed };
           job.monthsDone = p.monthsDone;

@@ -52,6 +52,11 @@ export interface CreateQueryServiceOptions {
   logger: Logger;
   /** Replace the level reader (tests); the cache still wraps it. */
   reader?: LevelReader;
+  /**
+   * Wraps the GDAC level reader before the caches (the data pack source, pack-reader.ts): the
+   * caches and single flight stay in front of whatever source answers.
+   */
+  withSource?: (reader: LevelReader) => LevelReader;
 }
 
 /**
@@ -77,10 +82,11 @@ export function createQueryService({
   concurrency,
   logger,
   reader: innerReader,
+  withSource = (r) => r,
 }: CreateQueryServiceOptions): QueryServiceWithStats {
   const outputBytes = Math.min(outputCacheBytes, profileCacheBytes);
   // cache → single flight → ranged reads: concurrent misses of one profile share one GDAC read.
-  const reader = withLevelCache(withSingleFlight(innerReader ?? createRangeLevelReader({ gdac, logger })), {
+  const reader = withLevelCache(withSingleFlight(withSource(innerReader ?? createRangeLevelReader({ gdac, logger }))), {
     maxBytes: profileCacheBytes - outputBytes,
   });
   const outputs = createOutputCache({ maxBytes: outputBytes });
