@@ -35,7 +35,15 @@ function failureView(f: MonthFailure): FailureView {
 }
 
 export function monthSummaryView(s: MonthSummary): MonthSummaryView {
-  return { month: s.month, profiles: s.profiles, start: s.start, end: s.end, built_at: s.builtAt, failed: s.failed };
+  return {
+    month: s.month,
+    profiles: s.profiles,
+    start: s.start,
+    end: s.end,
+    built_at: s.builtAt,
+    failed: s.failed,
+    ...(s.pack ? { pack: { key: s.pack.key, bytes: s.pack.bytes, rows: s.pack.rows } } : {}),
+  };
 }
 
 export function monthDetailView(d: MonthDetail): MonthDetailView {

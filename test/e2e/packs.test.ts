@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
 import type { QcMode } from '../../src/argo/types.js';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { createLogger } from '../../src/logger.js';
 import { readMaster } from '../../src/month-index/master.js';
 import type { OutputProfile } from '../../src/query/types.js';
@@ -117,6 +118,69 @@ describe('data packs: the GDAC unreachable after the build', () => {
       assert.equal(pack.rows, master.months[month].profiles, `${month}: a row per profile`);
       assert.match(pack.key, new RegExp(`^packs/${month.slice(0, 4)}/${month}\\.\\d{8}T\\d{9}Z-[0-9a-f]+\\.parquet$`));
       assert.equal((await store.head(pack.key))?.size, pack.bytes);
+    }
+    // Discovery: /v1/months and /v1/months/{month} name each month's pack.
+    const app = await build(t, { env: w.env });
+    const listed = (await app.inject({ method: 'GET', url: '/v1/months' })).json() as { month: string; pack?: { key: string; bytes: number; rows: number } }[];
+    for (const month of w.months) {
+      const pack = master.months[month].pack!;
+      const expected = { key: pack.key, bytes: pack.bytes, rows: pack.rows };
+      assert.deepEqual(listed.find((m) => m.month === month)?.pack, expected, `/v1/months ${month}`);
+      const detail = (await app.inject({ method: 'GET', url: `/v1/months/${month}` })).json() as { pack?: unknown };
+      assert.deepEqual(detail.pack, expected, `/v1/months/${month}`);
+    }
+  });
+
+  test("DuckDB reads a month's pack as it is and agrees with the service's CSV for that month", async (t) => {
+    const w = await setup(t);
+    if (!w) return;
+    const { master } = await readMaster(createBlobStore({ location: w.storeDir }));
+    // The month with the most profiles.
+    const month = w.months.reduce((a, b) => (master.months[b].profiles > master.months[a].profiles ? b : a));
+    const file = join(w.storeDir, ...master.months[month].pack!.key.split('/'));
+    const app = await build(t, { env: w.env });
+    const start = `${month}-01T00:00:00Z`;
+    const end = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1)).toISOString();
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/profiles',
+      query: { start, end, mode: 'expert', vertical: 'pressure', variables: 'TEMP,PSAL', format: 'csv', max_profiles: '10000' },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const lines = res.body.split('\n').filter((l) => l.length > 0 && !l.startsWith('#'));
+    const header = lines[0].split(',');
+    const col = (name: string) => header.indexOf(name);
+    const num = (cell: string) => (cell === '' ? null : Number(cell));
+    // A profile with no usable level is one row with empty level cells: not a level.
+    const service = lines
+      .slice(1)
+      .map((l) => l.split(','))
+      .filter((c) => c[col('pressure')] !== '')
+      .map((c) => [c[col('id')], num(c[col('pressure')]), num(c[col('TEMP')]), num(c[col('PSAL')])] as const);
+
+    const instance = await DuckDBInstance.create(':memory:');
+    const db = await instance.connect();
+    t.after(() => {
+      db.closeSync();
+      instance.closeSync();
+    });
+    // Expert mode on native levels (SEMANTICS.md): the raw values of the levels whose pressure is
+    // not missing, in file order, profiles in pack order.
+    const reader = await db.runAndReadAll(`
+      SELECT id, p, t, s FROM (
+        SELECT file_row_number AS r, id, unnest(PRES) AS p, unnest(TEMP) AS t, unnest(PSAL) AS s,
+               generate_subscripts(PRES, 1) AS i
+        FROM read_parquet('${file.replace(/'/g, "''")}', file_row_number = true))
+      WHERE p IS NOT NULL ORDER BY r, i`);
+    const duck = reader.getRowsJS() as [string, number | null, number | null, number | null][];
+    assert.ok(duck.length > 100, `${month}: ${duck.length} levels`);
+    assert.equal(service.length, duck.length, `${month}: as many levels`);
+    const close = (a: number | null, b: number | null) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b)));
+    for (let i = 0; i < duck.length; i++) {
+      const [id, p, temp, psal] = service[i];
+      const d = duck[i];
+      assert.equal(id, d[0], `level ${i}: id`);
+      assert.ok(close(p, d[1]) && close(temp, d[2]) && close(psal, d[3]), `level ${i} of ${id}: service ${[p, temp, psal]} vs DuckDB ${d.slice(1)}`);
     }
   });
 
