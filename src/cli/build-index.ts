@@ -25,6 +25,7 @@ import { checkLocalPaths } from '../startup-checks.js';
 export const USAGE = `Usage: npm run build-index -- --start YYYY-MM --end YYYY-MM
        npm run build-index -- --months YYYY-MM[,YYYY-MM...]
        npm run build-index -- --recent N
+       npm run build-index -- --packs-only [--start YYYY-MM --end YYYY-MM | --months ...]
 
 Builds (or incrementally rebuilds) the month indexes of the given months from the GDAC,
 with the same configuration as the server (ARGO_GDAC, ARGO_GDAC_INDEX, ARGO_INDEX_STORE, ...).
@@ -40,6 +41,9 @@ Options:
   --slice I/N       only slice I (0-based) of N of those months, dealt round-robin: months
                     I, I+N, I+2N, ... of the sorted list (one Kubernetes Indexed Job completion:
                     --slice $(JOB_COMPLETION_INDEX)/N); an empty slice exits 0
+  --packs-only      only the built months that have no data pack yet (built before packs),
+                    all of them or those of the range given: each gets its pack (its files
+                    are downloaded once) and a new month version naming it
   --allow-shrink    accept new month versions that lose many profiles (refused by default:
                     a stale or partial GDAC index must not empty a month)
   --verbose         on a terminal, show the logs too (default: warnings only)
@@ -77,6 +81,8 @@ export interface BuildRequest {
   months: string[];
   verbose: boolean;
   allowShrink: boolean;
+  /** `--packs-only`: of `months` (or of every built month when empty), those without a pack. */
+  packsOnly?: boolean;
   /** `--slice I/N`: which slice, and how many months the whole range has. */
   slice?: { index: number; count: number; of: number };
 }
@@ -123,6 +129,7 @@ export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsO
         recent: { type: 'string' },
         slice: { type: 'string' },
         'allow-shrink': { type: 'boolean', default: false },
+        'packs-only': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -142,6 +149,9 @@ export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsO
     if (!(n >= 1 && n <= MAX_MONTHS)) throw new UsageError(`--recent: a number of months between 1 and ${MAX_MONTHS}, got ${JSON.stringify(values.recent)}`);
     const current = monthOf((options.now ?? new Date()).getTime());
     months = monthsBetween(addMonths(current, -(n - 1)), current);
+  } else if (values['packs-only'] && values.months === undefined && values.start === undefined && values.end === undefined) {
+    // Every built month without a pack: chosen from the master index once the store is open.
+    return { months: [], verbose: values.verbose, allowShrink: values['allow-shrink'], packsOnly: true };
   } else if (values.months !== undefined) {
     months = values.months.split(',').map((m) => m.trim()).filter(Boolean);
     if (months.length === 0) throw new UsageError('--months is empty');
@@ -165,7 +175,7 @@ export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsO
   if (outside.length > 0) throw new UsageError(`--months: ${outside.join('; ')}`);
   months = [...new Set(months)].sort();
   if (months.length > MAX_MONTHS) throw new UsageError(`${months.length} months: at most ${MAX_MONTHS} per build`);
-  const request: BuildRequest = { months, verbose: values.verbose, allowShrink: values['allow-shrink'] };
+  const request: BuildRequest = { months, verbose: values.verbose, allowShrink: values['allow-shrink'], ...(values['packs-only'] ? { packsOnly: true } : {}) };
   if (values.slice !== undefined) {
     const slice = parseSlice(values.slice);
     request.months = sliceMonths(months, slice);
@@ -209,7 +219,7 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
     io.stdout.write(USAGE);
     return 0;
   }
-  if (request.months.length === 0) {
+  if (request.months.length === 0 && !request.packsOnly) {
     // More Job completions than months: this one has nothing to do, and that is a success.
     const slice = request.slice;
     io.stderr.write(`build-index: slice ${slice?.index}/${slice?.count} of ${slice?.of} month(s) is empty: nothing to build\n`);
@@ -266,6 +276,15 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
   const onAbort = (): void => void services.builds.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (request.packsOnly) {
+      const wanted = new Set(request.months);
+      const built = await services.catalog.listMonths();
+      request.months = built.filter((s) => !s.pack && (wanted.size === 0 || wanted.has(s.month))).map((s) => s.month);
+      if (request.months.length === 0) {
+        io.stderr.write('build-index: --packs-only: every built month (of those asked) has its data pack: nothing to build\n');
+        return 0;
+      }
+    }
     const sliceText = request.slice ? ` (slice ${request.slice.index}/${request.slice.count} of ${request.slice.of} months)` : '';
     io.stderr.write(`build-index: ${request.months.length} month(s) ${request.months[0]}..${request.months[request.months.length - 1]}${sliceText} from ${services.gdac.description} into ${services.store.description}\n`);
     const submitted = services.builds.submit({ months: request.months, allowShrink: request.allowShrink });
