@@ -13,6 +13,14 @@ export const monthString = z
   .regex(MONTH_REGEX, { error: (issue) => `must be a month as YYYY-MM, such as 2024-01 (got ${JSON.stringify(issue.input)})` })
   .meta({ example: '2024-01' });
 
+export const monthPackSchema = z
+  .object({
+    key: z.string().describe('Store key of the Parquet file, relative to the index store (ARGO_INDEX_STORE).').meta({ example: 'packs/2024/2024-01.20240201T031044512Z-4f9a2c1e.parquet' }),
+    bytes: count().describe('Size of the pack in bytes.').meta({ example: 221304 }),
+    rows: count().describe('Profiles in the pack (one row each).').meta({ example: 149 }),
+  })
+  .describe("The month's data pack (docs/data-packs.md): every profile's level arrays as one Parquet file, versioned with the month index. Absent for a month built before packs.");
+
 export const monthSummarySchema = z
   .object({
     month: z.string().describe('The month, YYYY-MM (UTC).').meta({ example: '2024-01' }),
@@ -22,6 +30,7 @@ export const monthSummarySchema = z
     built_at: z.string().describe('When this version of the month index was written (ISO 8601).').meta({ example: '2024-02-01T03:10:44.512Z' }),
     failed: count().describe('GDAC files that could not be downloaded or read at the last build (retried by the next build).').meta({ example: 0 }),
     dataset: z.enum(['phy', 'bgc']).describe('`phy`: core profile files; `bgc`: synthetic (BGC) profile files, queried with dataset=bgc.').meta({ example: 'phy' }),
+    pack: monthPackSchema.optional(),
   })
   .describe('A built month.')
   .meta({

@@ -93,6 +93,10 @@ export const envSchema = z.object({
   // look-ahead (~KBs each) still bound memory per request. The GDAC source's own range limit
   // (32 by default) caps the process's total over concurrent queries.
   ARGO_QUERY_CONCURRENCY: intFrom(1, 256).default(32),
+  // Where level data comes from (docs/data-packs.md): `auto` reads a month's data pack from the
+  // index store when it has one and GDAC byte ranges otherwise; `pack` never reads the GDAC (a
+  // month without a pack is a 503 naming it); `gdac` always reads the GDAC, as before packs.
+  ARGO_QUERY_SOURCE: z.enum(['auto', 'pack', 'gdac']).default('auto'),
 
   // Fair use (docs/operations.md, "Fair use"). Requests per minute per client on the query routes
   // (/v1/...). 0, the default, turns rate limiting off: clients are told apart by address, which is
@@ -216,6 +220,7 @@ export interface Config {
     /** Most level values one /v1/profiles answer may carry; 0 = no ceiling. */
     maxRequestCost: number;
   };
+  query: { source: 'auto' | 'pack' | 'gdac' };
 }
 
 export class ConfigError extends Error {
@@ -329,6 +334,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       apiKeys: parseApiKeys(e.ARGO_API_KEYS),
       maxRequestCost: e.ARGO_MAX_REQUEST_COST,
     },
+    query: { source: e.ARGO_QUERY_SOURCE },
   };
   return deepFreeze(config);
 }

@@ -137,6 +137,14 @@ export class BuildQueueFullError extends AppError {
   readonly tag = 'build_queue_full' as const;
 }
 
+/**
+ * ARGO_QUERY_SOURCE=pack and a month of the query has no data pack: the query would have to read
+ * the GDAC, which that setting forbids. Its message names the month and is written for the client.
+ */
+export class PackMissingError extends AppError {
+  readonly tag = 'pack_missing' as const;
+}
+
 /** The caller went away (AbortSignal fired); never reported to a client. */
 export class AbortedError extends AppError {
   readonly tag = 'aborted' as const;
@@ -160,6 +168,7 @@ export type ErrorTag =
   | 'too_costly'
   | 'overloaded'
   | 'build_queue_full'
+  | 'pack_missing'
   | 'aborted';
 
 /** The one table from tag to HTTP status. */
@@ -184,6 +193,8 @@ export const STATUS_BY_TAG: Readonly<Record<ErrorTag, number>> = Object.freeze({
   overloaded: 503,
   // The server's build capacity, not a fault of the request: retry later, as for overload.
   build_queue_full: 503,
+  // A month not yet packed (ARGO_QUERY_SOURCE=pack): the operator adds it (build-index --packs-only).
+  pack_missing: 503,
   // 499 is nginx's "client closed request": it only ever reaches logs and metrics.
   aborted: 499,
 });
@@ -227,6 +238,7 @@ export function publicMessage(error: unknown, status = statusOf(error)): string 
     if (error.tag === 'store') return 'The index store is unavailable; try again later.';
     if (error.tag === 'gdac_index') return 'The GDAC profile index could not be read; try again later.';
     if (error.tag === 'build_queue_full') return error.message;
+    if (error.tag === 'pack_missing') return error.message;
   }
   switch (status) {
     case 502:

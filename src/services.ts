@@ -9,10 +9,12 @@ import { createGdacSource } from './gdac/index.js';
 import type { GdacSource } from './gdac/types.js';
 import type { Logger } from './logger.js';
 import { createBuildService, type BuildServiceImpl } from './month-index/build-service.js';
+import { createPackStep } from './month-index/build/pack-step.js';
 import { createMonthCatalog, type MonthCatalogImpl } from './month-index/catalog.js';
 import { createPlatformLocator } from './month-index/platform-map.js';
 import { createPlatformService, type PlatformService } from './query/platforms.js';
 import { datasetStore } from './month-index/datasets.js';
+import { withPackSource } from './query/pack-reader.js';
 import { createQueryService, type QueryServiceWithStats } from './query/service.js';
 import { createBlobStore } from './storage/index.js';
 import type { BlobStore } from './storage/types.js';
@@ -77,6 +79,8 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     syntheticIndexPath: config.gdac.syntheticIndex,
     downloadWorkers: config.gdac.downloadWorkers,
     maxQueued: config.builds.maxQueued,
+    // Every month version gets its data pack (docs/data-packs.md).
+    steps: [createPackStep({ store, gdac, logger: logger.child({ component: 'pack' }) })],
     logger: logger.child({ component: 'builder' }),
   });
   const locator = createPlatformLocator({ store, catalog, logger: logger.child({ component: 'platforms' }) });
@@ -89,6 +93,8 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     profileCacheBytes: config.cache.profileBytes,
     concurrency: config.limits.queryConcurrency,
     logger: logger.child({ component: 'query' }),
+    // ARGO_QUERY_SOURCE: a month's data pack in the index store, or GDAC byte ranges.
+    withSource: (reader) => withPackSource(reader, { source: config.query.source, store, catalog, logger: logger.child({ component: 'pack' }) }),
   });
   let closed: Promise<void> | undefined;
   return {

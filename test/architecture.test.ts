@@ -46,6 +46,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['errors.ts', 'config.ts', 'logger.ts', 'version.ts'],
   ['netcdf', 'storage'],
   ['argo', 'gdac'],
+  // Data packs hold argo's level arrays; the builder writes them and queries read them.
+  ['pack'],
   ['month-index'],
   ['query'],
   ['serialize'],

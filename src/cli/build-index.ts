@@ -25,6 +25,7 @@ import { checkLocalPaths } from '../startup-checks.js';
 export const USAGE = `Usage: npm run build-index -- --start YYYY-MM --end YYYY-MM
        npm run build-index -- --months YYYY-MM[,YYYY-MM...]
        npm run build-index -- --recent N
+       npm run build-index -- --packs-only [--start YYYY-MM --end YYYY-MM | --months ...]
 
 Builds (or incrementally rebuilds) the month indexes of the given months from the GDAC,
 with the same configuration as the server (ARGO_GDAC, ARGO_GDAC_INDEX, ARGO_INDEX_STORE, ...).
@@ -43,6 +44,9 @@ Options:
   --dataset NAME    build only this dataset: phy (core profile files) or bgc (synthetic
                     profile files); default both (bgc skipped on a GDAC without a
                     synthetic profile index)
+  --packs-only      only the built months that have no data pack yet (built before packs),
+                    all of them or those of the range given: each gets its pack (its files
+                    are downloaded once) and a new month version naming it
   --allow-shrink    accept new month versions that lose many profiles (refused by default:
                     a stale or partial GDAC index must not empty a month)
   --verbose         on a terminal, show the logs too (default: warnings only)
@@ -82,6 +86,8 @@ export interface BuildRequest {
   allowShrink: boolean;
   /** `--dataset`: build only this one (default: both). */
   datasets?: ('phy' | 'bgc')[];
+  /** `--packs-only`: of `months` (or of every built month when empty), those without a pack. */
+  packsOnly?: boolean;
   /** `--slice I/N`: which slice, and how many months the whole range has. */
   slice?: { index: number; count: number; of: number };
 }
@@ -129,6 +135,7 @@ export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsO
         slice: { type: 'string' },
         dataset: { type: 'string' },
         'allow-shrink': { type: 'boolean', default: false },
+        'packs-only': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -148,6 +155,9 @@ export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsO
     if (!(n >= 1 && n <= MAX_MONTHS)) throw new UsageError(`--recent: a number of months between 1 and ${MAX_MONTHS}, got ${JSON.stringify(values.recent)}`);
     const current = monthOf((options.now ?? new Date()).getTime());
     months = monthsBetween(addMonths(current, -(n - 1)), current);
+  } else if (values['packs-only'] && values.months === undefined && values.start === undefined && values.end === undefined) {
+    // Every built month without a pack: chosen from the master index once the store is open.
+    return { months: [], verbose: values.verbose, allowShrink: values['allow-shrink'], packsOnly: true };
   } else if (values.months !== undefined) {
     months = values.months.split(',').map((m) => m.trim()).filter(Boolean);
     if (months.length === 0) throw new UsageError('--months is empty');
@@ -171,7 +181,7 @@ export function monthsFromArgs(argv: readonly string[], options: MonthsFromArgsO
   if (outside.length > 0) throw new UsageError(`--months: ${outside.join('; ')}`);
   months = [...new Set(months)].sort();
   if (months.length > MAX_MONTHS) throw new UsageError(`${months.length} months: at most ${MAX_MONTHS} per build`);
-  const request: BuildRequest = { months, verbose: values.verbose, allowShrink: values['allow-shrink'] };
+  const request: BuildRequest = { months, verbose: values.verbose, allowShrink: values['allow-shrink'], ...(values['packs-only'] ? { packsOnly: true } : {}) };
   if (values.dataset !== undefined) {
     if (values.dataset !== 'phy' && values.dataset !== 'bgc') throw new UsageError(`--dataset: phy or bgc, got ${JSON.stringify(values.dataset)}`);
     request.datasets = [values.dataset];
@@ -219,7 +229,7 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
     io.stdout.write(USAGE);
     return 0;
   }
-  if (request.months.length === 0) {
+  if (request.months.length === 0 && !request.packsOnly) {
     // More Job completions than months: this one has nothing to do, and that is a success.
     const slice = request.slice;
     io.stderr.write(`build-index: slice ${slice?.index}/${slice?.count} of ${slice?.of} month(s) is empty: nothing to build\n`);
@@ -276,6 +286,15 @@ export async function runBuildIndex(options: RunBuildIndexOptions): Promise<numb
   const onAbort = (): void => void services.builds.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (request.packsOnly) {
+      const wanted = new Set(request.months);
+      const built = await services.catalog.listMonths();
+      request.months = built.filter((s) => !s.pack && (wanted.size === 0 || wanted.has(s.month))).map((s) => s.month);
+      if (request.months.length === 0) {
+        io.stderr.write('build-index: --packs-only: every built month (of those asked) has its data pack: nothing to build\n');
+        return 0;
+      }
+    }
     const sliceText = request.slice ? ` (slice ${request.slice.index}/${request.slice.count} of ${request.slice.of} months)` : '';
     io.stderr.write(`build-index: ${request.months.length} month(s) ${request.months[0]}..${request.months[request.months.length - 1]}${sliceText} from ${services.gdac.description} into ${services.store.description}\n`);
     const submitted = services.builds.submit({ months: request.months, allowShrink: request.allowShrink, ...(request.datasets ? { datasets: request.datasets } : {}) });

@@ -41,7 +41,16 @@ function failureView(f: MonthFailure): FailureView {
 }
 
 export function monthSummaryView(s: MonthSummary, dataset: 'phy' | 'bgc' = 'phy'): MonthSummaryView {
-  return { month: s.month, profiles: s.profiles, start: s.start, end: s.end, built_at: s.builtAt, failed: s.failed, dataset };
+  return {
+    month: s.month,
+    profiles: s.profiles,
+    start: s.start,
+    end: s.end,
+    built_at: s.builtAt,
+    failed: s.failed,
+    dataset,
+    ...(s.pack ? { pack: { key: s.pack.key, bytes: s.pack.bytes, rows: s.pack.rows } } : {}),
+  };
 }
 
 export function monthDetailView(d: MonthDetail, dataset: 'phy' | 'bgc' = 'phy'): MonthDetailView {

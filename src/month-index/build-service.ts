@@ -20,6 +20,7 @@
  * - `removeMonth(month)` removes a built month (remove-month.ts), refused while a queued or
  *   running job builds it (the job would publish it again).
  */
+import type { MonthStep } from './build/month-steps.js';
 import { randomUUID } from 'node:crypto';
 import {
   BuildQueueFullError,
@@ -63,6 +64,8 @@ export interface BuildServiceOptions {
   gcGraceMs?: number;
   /** Jobs waiting behind the running one before `submit` refuses (ARGO_MAX_QUEUED_BUILDS; default 16). */
   maxQueued?: number;
+  /** Outputs written with each month version besides its month index (a data pack). */
+  steps?: readonly MonthStep[];
 }
 
 export interface BuildServiceImpl extends BuildService {
@@ -188,6 +191,8 @@ export function createBuildService(options: BuildServiceOptions): BuildServiceIm
             masterBackoffMs: options.masterBackoffMs,
             gcGraceMs: options.gcGraceMs,
             allowShrink: state.allowShrink,
+            // The data pack step writes core months' packs; BGC months have none yet.
+            ...(options.steps && dataset === 'phy' ? { steps: options.steps } : {}),
             onProgress: (p) => {
               job.progress = { done: base.done + p.done, total: base.total + p.total, failed: base.failed + p.failed };
               job.monthsDone = base.monthsDone + p.monthsDone;

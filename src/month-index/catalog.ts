@@ -173,8 +173,11 @@ export function createMonthCatalog(options: MonthCatalogOptions): MonthCatalogIm
     async monthDetail(month, opts = {}) {
       const index = await loadMonth(month, opts);
       if (!index) return undefined;
+      // The pack is named by the master entry of this very version (never another build's).
+      const entry = (await currentMonths(opts.signal))[month];
       const detail: MonthDetail = {
         ...summaryOf(index),
+        ...(entry?.key === index.key && entry.pack ? { pack: entry.pack } : {}),
         failures: index.failures,
         excluded: index.excluded.length,
         source: index.source,
@@ -184,6 +187,9 @@ export function createMonthCatalog(options: MonthCatalogOptions): MonthCatalogIm
     },
 
     loadMonth,
+    async monthSummary(month, opts = {}) {
+      return (await currentMonths(opts.signal))[month];
+    },
     invalidate,
 
     stats() {

@@ -63,6 +63,18 @@ export interface MonthSummary {
   failed: number;
   /** Store key of the month index object this summary describes. */
   key: string;
+  /** The month version's data pack, when it has one (written with it, named by the same master entry). */
+  pack?: MonthPack;
+}
+
+/** A month version's data pack (docs/data-packs.md): where it is and what a reader needs to open it. */
+export interface MonthPack {
+  /** Store key (`packs/<YYYY>/<YYYY-MM>.<stamp>-<random>.parquet`, the month index key's twin). */
+  key: string;
+  bytes: number;
+  rows: number;
+  /** Bytes of the Parquet footer: the reader opens the pack with one exact ranged read. */
+  footerBytes: number;
 }
 
 export interface MonthIndex {
@@ -150,6 +162,8 @@ export interface MonthCatalog {
   monthDetail(month: string, options?: { signal?: AbortSignal }): Promise<MonthDetail | undefined>;
   /** undefined when the month is not built, or its object is missing from the store (it is then reported). */
   loadMonth(month: string, options?: { signal?: AbortSignal }): Promise<MonthIndex | undefined>;
+  /** The month's current summary (its master entry: pack included), undefined when not built. */
+  monthSummary?(month: string, options?: { signal?: AbortSignal }): Promise<MonthSummary | undefined>;
   /**
    * Months found (by loads so far) to be listed by the master index but missing from the store,
    * until rebuilt or back. Optional: a catalog that cannot lose objects has none to report.

@@ -64,6 +64,11 @@ export interface CreateQueryServiceOptions {
   locator?: PlatformLocator;
   /** Replace the BGC level reader (tests). */
   bgcReader?: BgcLevelReader;
+  /**
+   * Wraps the GDAC level reader before the caches (the data pack source, pack-reader.ts): the
+   * caches and single flight stay in front of whatever source answers.
+   */
+  withSource?: (reader: LevelReader) => LevelReader;
 }
 
 /**
@@ -92,10 +97,11 @@ export function createQueryService({
   reader: innerReader,
   locator,
   bgcReader: innerBgcReader,
+  withSource = (r) => r,
 }: CreateQueryServiceOptions): QueryServiceWithStats {
   const outputBytes = Math.min(outputCacheBytes, profileCacheBytes);
   // cache → single flight → ranged reads: concurrent misses of one profile share one GDAC read.
-  const reader = withLevelCache(withSingleFlight(innerReader ?? createRangeLevelReader({ gdac, logger })), {
+  const reader = withLevelCache(withSingleFlight(withSource(innerReader ?? createRangeLevelReader({ gdac, logger }))), {
     maxBytes: profileCacheBytes - outputBytes,
   });
   const outputs = createOutputCache({ maxBytes: outputBytes });

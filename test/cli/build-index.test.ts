@@ -189,3 +189,9 @@ test('the command runs as a process (npm run build-index) and exits 0', async (t
   assert.match(out, /^month\s+profiles/m);
   assert.match(out, /^2024-02\s+\d+/m);
 });
+
+test('--packs-only: alone it means every built month without a pack; with a range, those of the range', () => {
+  assert.deepEqual(monthsFromArgs(['--packs-only']), { months: [], verbose: false, allowShrink: false, packsOnly: true });
+  assert.deepEqual(monthsFromArgs(['--packs-only', '--months', '2023-02,2023-01']), { months: ['2023-01', '2023-02'], verbose: false, allowShrink: false, packsOnly: true });
+  assert.throws(() => monthsFromArgs(['--packs-only', '--start', 'nope']), UsageError);
+});

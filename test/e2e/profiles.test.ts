@@ -57,6 +57,9 @@ function setup(t: TestContext): Promise<World> | undefined {
       ARGO_MAX_FETCH_RETRIES: '0',
       ARGO_RETRY_BACKOFF_SECONDS: '0',
       ARGO_QUERY_CONCURRENCY: '4',
+      // The GDAC range path, with its faults injected below; the same reference checks over
+      // data packs, GDAC stopped, are test/e2e/packs.test.ts.
+      ARGO_QUERY_SOURCE: 'gdac',
     };
     const months = referenceMonths(reference);
     const config = testConfig(env);

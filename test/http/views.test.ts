@@ -21,6 +21,7 @@ const detail: MonthDetail = {
   builtAt: '2023-05-02T03:10:44.512Z',
   failed: 1,
   key: 'months/2023/2023-04.a.json.zst',
+  pack: { key: 'packs/2023/2023-04.a.parquet', bytes: 19_512_004, rows: 13214, footerBytes: 40_123 },
   failures: [{ id: 'aoml/5906072/profiles/R5906072_121.nc', reason: 'not found on the GDAC (404)', dateUpdate: '20230423223103' }],
   excluded: 3,
   source: 'GDAC directory /gdac',
@@ -31,7 +32,7 @@ const bgcDetail: MonthDetail = {
   parameters: [{ name: 'DOXY', class: 'other', units: 'micromole/kg', longName: 'Dissolved oxygen', standardName: 'moles_of_oxygen_per_unit_mass_in_sea_water' }],
 };
 
-test('month summary and detail: every member, snake_case, the store key kept private', () => {
+test('month summary and detail: every member, snake_case, the month index key kept private (the pack key is public)', () => {
   const summary = monthSummaryView(detail);
   assert.deepEqual(summary, {
     month: '2023-04',
@@ -41,6 +42,7 @@ test('month summary and detail: every member, snake_case, the store key kept pri
     built_at: '2023-05-02T03:10:44.512Z',
     failed: 1,
     dataset: 'phy',
+    pack: { key: 'packs/2023/2023-04.a.parquet', bytes: 19_512_004, rows: 13214 },
   });
   assert.deepEqual(keysOf(summary), keysOf(monthSummarySchema.shape));
 
@@ -60,6 +62,11 @@ test('month summary and detail: every member, snake_case, the store key kept pri
   assert.deepEqual(monthDetailResponse.parse(bgc), bgc);
   assert.deepEqual(keysOf(view.failures[0]), keysOf(monthDetailResponse.shape.failures.element.shape));
   assert.deepEqual(monthDetailResponse.parse(view), view);
+});
+
+test('a month built before packs: no pack member', () => {
+  const { pack: _pack, ...old } = detail;
+  assert.equal('pack' in monthSummaryView(old), false);
 });
 
 test('an empty month: null times', () => {

@@ -41,8 +41,13 @@ test('the months routes report what was built', async (t) => {
     };
   });
   assert.deepEqual(
-    listed.map(({ built_at, ...rest }) => {
+    listed.map(({ built_at, pack, ...rest }) => {
       assert.ok(!Number.isNaN(Date.parse(String(built_at))), 'built_at is a date');
+      // Each month's data pack: a row per profile.
+      const p = pack as { key: string; bytes: number; rows: number };
+      assert.match(p.key, new RegExp(`^packs/2024/${String(rest.month)}\\..+\\.parquet$`));
+      assert.equal(p.rows, rest.profiles);
+      assert.ok(p.bytes > 0);
       return rest;
     }),
     expected,
@@ -57,6 +62,7 @@ test('the months routes report what was built', async (t) => {
   assert.match(body.source, /GDAC directory .*; index ar_index_global_prof\.txt/);
   assert.deepEqual(body.failures, [{ id: missing.id, reason: 'not found on the GDAC (404)', date_update: missing.dateUpdate }]);
   assert.equal(body.end, expected[1].end);
+  assert.deepEqual(body.pack, listed[1].pack, 'the detail names the same pack');
 
   const notBuilt = await app.inject('/v1/months/2023-12');
   assert.equal(notBuilt.statusCode, 404);

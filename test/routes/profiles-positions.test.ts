@@ -32,7 +32,8 @@ describe('fields=positions', () => {
   }
 
   test('metadata of the same profiles as the full query, with no GDAC request', async (t) => {
-    const app = await build(t, { env: served.env });
+    // Level data from the GDAC (not the months' data packs), so the full query's reads are counted.
+    const app = await build(t, { env: { ...served.env, ARGO_QUERY_SOURCE: 'gdac' } });
     const before = served.mirror.stats.requests;
     const positions = await get(app, `${WINDOW}&fields=positions&format=json`);
     assert.equal(positions.status, 200, positions.body);

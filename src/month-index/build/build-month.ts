@@ -23,6 +23,7 @@ export async function buildMonth(options: BuildMonthOptions): Promise<MonthBuild
   const followers = runs.filter((run) => run.file);
   const assembled = await assembleMonth({
     ...options,
+    rewrite: runs.some((run) => run.rewrite),
     ...(followers.length > 0 ? { onFile: async (file) => void (await Promise.all(followers.map((run) => run.file!(file)))) } : {}),
   });
   const { decision } = assembled;

@@ -98,6 +98,8 @@ export interface AssembleMonthOptions {
   /** Files read at once for this month. */
   concurrency: number;
   allowShrink?: boolean;
+  /** Write even when no file changed (a month step's output is missing from the current version). */
+  rewrite?: boolean;
   /** Called with each file as it is placed (steps that follow every file). */
   onFile?: (file: MonthFile) => void | Promise<void>;
   signal?: AbortSignal;
@@ -179,7 +181,7 @@ export async function assembleMonth(options: AssembleMonthOptions): Promise<Asse
   });
   counts.excluded = excluded.length;
 
-  const unchanged = previousSummary !== undefined && counts.fetched === 0 && counts.dropped === 0 && previousFailures === 0;
+  const unchanged = previousSummary !== undefined && !options.rewrite && counts.fetched === 0 && counts.dropped === 0 && previousFailures === 0;
   const refusal = unchanged || !previousSummary ? undefined : shrinkRefusal({ previous: previousSummary.profiles, next: profiles.length, listed: list.size, allowShrink: options.allowShrink });
   const decision: MonthDecision = unchanged ? { kind: 'unchanged' } : refusal ? { kind: 'refused', reason: refusal } : { kind: 'write' };
   if (decision.kind === 'write') {

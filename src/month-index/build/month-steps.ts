@@ -30,6 +30,11 @@ export interface MonthStepOutput {
 }
 
 export interface MonthStepRun {
+  /**
+   * Write a new version even when no file changed: the current version lacks this step's output
+   * (a month built before the step existed).
+   */
+  rewrite?: boolean;
   /** Each file of the month, as placed. */
   file?(file: MonthFile): void | Promise<void>;
   /** The month is to be written as `version` (the month index key, write time). */

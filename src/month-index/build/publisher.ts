@@ -16,6 +16,7 @@ import { isAbortError, throwIfAborted } from '../../errors.js';
 import type { BlobStore } from '../../storage/types.js';
 import { listMonthObjects, setMonth, updateMaster, type SummaryCache } from '../master.js';
 import { parseMonthKey } from '../months.js';
+import { PACKS_PREFIX, monthKeyOfPack } from '../pack-keys.js';
 import type { MonthSummary } from '../types.js';
 import type { BuildLogger, MonthObject } from './types.js';
 
@@ -152,10 +153,40 @@ export async function collectGarbage(options: {
         const parsed = parseMonthKey(key);
         if (!parsed || options.now.getTime() - parsed.writtenMs < options.graceMs) continue;
         await store.delete(key, { signal });
+        listing.set(summary.month, (listing.get(summary.month) ?? []).filter((k) => k !== key));
       }
     }
+    await collectPackGarbage({ ...options, listing });
   } catch (error) {
     if (isAbortError(error)) throw error;
     options.logger?.warn({ err: error }, 'could not delete old month versions (they stay; harmless)');
+  }
+}
+
+/**
+ * Deletes the data packs of the committed months that no month version refers to any more: a
+ * pack whose month index object is gone (garbage-collected above, or never written because its
+ * build failed between the two writes), written longer ago than `graceMs`. A pack is named after
+ * its month version (pack-keys.ts), so this needs a listing, never a read.
+ */
+async function collectPackGarbage(options: {
+  store: BlobStore;
+  batch: readonly Committed[];
+  graceMs: number;
+  now: Date;
+  signal?: AbortSignal;
+  listing: Map<string, string[]>;
+}): Promise<void> {
+  const { store, signal, listing } = options;
+  for (const { summary } of options.batch) {
+    const live = new Set(listing.get(summary.month) ?? []);
+    const prefix = `${PACKS_PREFIX}${summary.month.slice(0, 4)}/${summary.month}.`;
+    for (const { key } of await store.list(prefix, { signal })) {
+      const monthKey = monthKeyOfPack(key);
+      if (!monthKey || live.has(monthKey) || monthKey === summary.key) continue;
+      const parsed = parseMonthKey(monthKey);
+      if (!parsed || options.now.getTime() - parsed.writtenMs < options.graceMs) continue;
+      await store.delete(key, { signal });
+    }
   }
 }

@@ -42,6 +42,9 @@ export const FAST_ENV: Readonly<Record<string, string>> = Object.freeze({
   ARGO_ADMIN_TOKEN: ADMIN_TOKEN,
   ARGO_MAX_EVENT_LOOP_DELAY_MS: '0',
   LOG_LEVEL: 'silent',
+  // These tests inject GDAC faults into queries: read level data from the GDAC, not from the
+  // month's data pack (the pack path, GDAC stopped, is test/e2e/packs.test.ts).
+  ARGO_QUERY_SOURCE: 'gdac',
 });
 
 export async function tempDir(t: TestContext, prefix: string): Promise<string> {
