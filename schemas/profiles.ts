@@ -341,8 +341,15 @@ export const EXAMPLE_QUERY = {
   variables: 'TEMP,PSAL',
   mode: 'standard',
   bbox: '-30,40,-15,55',
+  // The shapes' examples (schemas/shapes.ts) hold the same two floats: a box-shaped polygon and
+  // a 300 km circle around them.
+  polygon: '-30,40,-15,40,-15,55,-30,55',
+  near: '-25,51',
+  radius_km: '300',
   platform: '2910002,2910003',
   max_profiles: '100',
+  dataset: 'phy',
+  fields: 'all',
   format: 'ndjson',
 } as const;
 

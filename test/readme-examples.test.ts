@@ -164,8 +164,8 @@ test('every curl example of the README returns data from the demo', async (t) =>
 
     if (url.pathname === '/v1/months') {
       const months = JSON.parse(body) as Json[];
-      assert.deepEqual(months.map((m) => m.month), ['2024-01', '2024-02', '2024-03'], where);
-      assert.ok(months.every((m) => m.profiles > 100), where);
+      assert.deepEqual(months.filter((m) => m.dataset === 'phy').map((m) => m.month), ['2024-01', '2024-02', '2024-03'], where);
+      assert.ok(months.filter((m) => m.dataset === 'phy').every((m) => m.profiles > 100), where);
     } else if (url.pathname === '/v1/profiles' && url.searchParams.get('fields') === 'positions') {
       // Positions only: one row per profile, no level columns.
       const [header, ...rows] = body.trim().split('\n');

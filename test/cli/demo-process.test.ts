@@ -34,8 +34,9 @@ test('the demo starts on a fresh directory with no warning and one start-up line
   }
   const url = /Argo profiles demo on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
   assert.ok(url, `the demo printed its URL:\n${out}\n${err}`);
-  const months = (await (await fetch(`${url}/v1/months`)).json()) as { month: string }[];
-  assert.deepEqual(months.map((m) => m.month), ['2024-01', '2024-02', '2024-03']);
+  const months = (await (await fetch(`${url}/v1/months`)).json()) as { month: string; dataset: string }[];
+  assert.deepEqual(months.filter((m) => m.dataset === 'phy').map((m) => m.month), ['2024-01', '2024-02', '2024-03']);
+  assert.ok(months.some((m) => m.dataset === 'bgc'), 'the demo has BGC months too');
   // The start-up line is written once the server listens, right after the URL.
   for (let i = 0; i < 100 && !out.includes('"index_store"'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   child.kill('SIGTERM');

@@ -219,7 +219,8 @@ test('without the whole-object cache, every ranged read refetches but stays corr
 
 test('abort: rejects at once with AbortedError, and no more requests are made', async (t) => {
   const m = await mirror(t);
-  const gdac = source(t, [m.url], { retryBackoffMs: 60_000, timeoutMs: 30_000 });
+  // random 0.99: a full-jitter back-off near its 60 s cap, never an instant retry.
+  const gdac = source(t, [m.url], { retryBackoffMs: 60_000, timeoutMs: 30_000, random: () => 0.99 });
 
   // During a stalled request.
   m.setFault(FILE, { kind: 'stall', ms: 10_000 });
