@@ -4,8 +4,10 @@
  * `parseConfig(env)` is pure (tests pass plain objects); `loadConfig()` reads the real environment
  * once at start-up. A bad value fails start-up with a message naming the variable.
  */
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ConfigError, parseApiKeys, parseTrustProxy, s3LocationCheck, splitList, type ApiKeyLimit, type TrustProxy } from './config-values.js';
+
+export { ConfigError, type ApiKeyLimit, type TrustProxy } from './config-values.js';
 
 /** The public GDAC HTTPS mirrors, tried in order (Ifremer first: it is the reference node). */
 export const DEFAULT_GDAC_MIRRORS = [
@@ -151,15 +153,6 @@ export interface GdacS3Settings {
   credentials: S3Credentials | undefined;
 }
 
-/** A known API key (ARGO_API_KEYS) and its own limit. */
-export interface ApiKeyLimit {
-  key: string;
-  /** Requests per minute on the query routes; 0 = not limited. */
-  perMinute: number;
-}
-
-/** Fastify's `trustProxy`: whose X-Forwarded-For is believed (ARGO_TRUST_PROXY). */
-export type TrustProxy = boolean | string[];
 
 /** The public S3 GDAC's region (s3://argo-gdac-sandbox is in Paris). */
 export const DEFAULT_GDAC_S3_REGION = 'eu-west-3';
@@ -223,21 +216,9 @@ export interface Config {
   query: { source: 'auto' | 'pack' | 'gdac' };
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 const MB = 1024 * 1024;
 
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-}
 
 /** Parses an environment-shaped object. Unknown variables are ignored. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -337,71 +318,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     query: { source: e.ARGO_QUERY_SOURCE },
   };
   return deepFreeze(config);
-}
-
-// S3 bucket names: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with
-// a letter or digit (the AWS rules, which MinIO and the other S3-compatible stores follow).
-const S3_LOCATION = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/;
-
-/**
- * An `s3://` value must name a bucket: caught here, named, rather than as a TypeError from the S3
- * client at start-up.
- */
-function s3LocationCheck(name: string, value: string): void {
-  if (!value.startsWith('s3://') || S3_LOCATION.test(value)) return;
-  const bucket = /^s3:\/\/([^/]*)/.exec(value)?.[1] ?? '';
-  const why = bucket === '' ? 'the bucket name is missing' : `${JSON.stringify(bucket)} is not an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)`;
-  throw new ConfigError(`Invalid configuration:\n  ${name}: not an s3://bucket[/prefix] location: ${why} (got ${JSON.stringify(value)})`);
-}
-
-// A key is one token of visible ASCII without the list's separators; 256 characters is room for
-// any generated key (`openssl rand -hex 32` is 64).
-const API_KEY = /^[\x21-\x2b\x2d-\x39\x3b-\x7e]{1,256}$/;
-
-/**
- * ARGO_API_KEYS: `key:requests_per_minute` entries, comma-separated (`0` = that key is not
- * limited). Messages name entries by position, never by their text: the keys are secrets and
- * start-up errors reach logs.
- */
-function parseApiKeys(value: string | undefined): ApiKeyLimit[] {
-  if (value === undefined) return [];
-  const keys: ApiKeyLimit[] = [];
-  const fail = (message: string): never => {
-    throw new ConfigError(`Invalid configuration:\n  ARGO_API_KEYS: ${message}`);
-  };
-  for (const [i, entry] of splitList(value).entries()) {
-    const at = entry.lastIndexOf(':');
-    const key = at < 0 ? entry : entry.slice(0, at).trim();
-    const limit = at < 0 ? '' : entry.slice(at + 1).trim();
-    const which = `entry ${i + 1}`;
-    if (at < 0) fail(`${which} has no limit: write key:requests_per_minute (0 for no limit)`);
-    if (!API_KEY.test(key)) fail(`${which}: a key is 1 to 256 visible ASCII characters, without ',' or ':'`);
-    if (!/^\d+$/.test(limit) || Number(limit) > 1_000_000) fail(`${which}: the limit is a whole number of requests per minute, 0 to 1000000`);
-    if (keys.some((k) => k.key === key)) fail(`${which} repeats an earlier key`);
-    keys.push({ key, perMinute: Number(limit) });
-  }
-  return keys;
-}
-
-/** proxy-addr's names for address ranges, accepted in ARGO_TRUST_PROXY's list. */
-const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
-
-/** ARGO_TRUST_PROXY as Fastify's `trustProxy` takes it. */
-function parseTrustProxy(value: string | undefined): TrustProxy {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  const entries = splitList(value);
-  for (const entry of entries) {
-    const [address, prefix, ...rest] = entry.split('/');
-    const version = isIP(address);
-    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32));
-    if (!PROXY_RANGE_NAMES.includes(entry) && (version === 0 || !prefixOk || rest.length > 0)) {
-      throw new ConfigError(
-        `Invalid configuration:\n  ARGO_TRUST_PROXY: ${JSON.stringify(entry)} is not an address or CIDR; use true, false, or a comma list of the proxies' addresses, CIDRs, ${PROXY_RANGE_NAMES.join(', ')}`,
-      );
-    }
-  }
-  return entries;
 }
 
 /**
