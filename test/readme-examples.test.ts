@@ -112,13 +112,13 @@ function assertProfilesWithValues(profiles: Json[], url: URL, where: string): vo
   assert.ok(profiles.length > 0, `${where}: no profile`);
   const variables = (url.searchParams.get('variables') ?? 'TEMP,PSAL').split(',');
   for (const p of profiles) {
-    assert.match(p.id, /^[a-z]+\/\d+\/profiles\/[RD]\d+_\d+D?\.nc$/, where);
+    assert.match(p.id, /^[a-z]+\/\d+\/profiles\/S?[RD]\d+_\d+D?\.nc$/, where);
     assert.ok(Math.abs(p.latitude) <= 90 && Math.abs(p.longitude) <= 180, where);
     const values = variables.flatMap((v) => (p[v] ?? []) as (number | null)[]).filter((v) => typeof v === 'number');
     assert.ok(values.length > 0, `${where}: ${p.id} has values`);
   }
   if (url.searchParams.has('depth')) {
-    const firstLevelHasData = profiles.some((p) => typeof p.TEMP?.[0] === 'number' || typeof p.PSAL?.[0] === 'number');
+    const firstLevelHasData = profiles.some((p) => variables.some((v) => typeof p[v]?.[0] === 'number'));
     assert.ok(firstLevelHasData, `${where}: the first depth level (${p0(url)}) has data in some profile`);
   }
 }
@@ -162,7 +162,12 @@ test('every curl example of the README returns data from the demo', async (t) =>
     assert.ok(response.status === 200 || response.status === 202, `${where}: ${response.status} ${body.slice(0, 300)}`);
     assert.ok(body.trim().length > 0, `${where}: an empty answer`);
 
-    if (url.pathname === '/v1/months') {
+    if (url.pathname.startsWith('/v1/months/') && url.searchParams.get('dataset') === 'bgc') {
+      const detail = JSON.parse(body) as Json;
+      assert.equal(detail.month, url.pathname.slice('/v1/months/'.length), where);
+      const doxy = (detail.parameters as Json[] | undefined)?.find((p) => p.name === 'DOXY');
+      assert.ok(doxy && typeof doxy.units === 'string' && doxy.units.length > 0, `${where}: DOXY and its units`);
+    } else if (url.pathname === '/v1/months') {
       const months = JSON.parse(body) as Json[];
       assert.deepEqual(months.filter((m) => m.dataset === 'phy').map((m) => m.month), ['2024-01', '2024-02', '2024-03'], where);
       assert.ok(months.filter((m) => m.dataset === 'phy').every((m) => m.profiles > 100), where);
@@ -210,8 +215,11 @@ test('every curl example of the README returns data from the demo', async (t) =>
       assert.ok(['queued', 'running', 'succeeded'].includes(job.status), where);
       const done = await waitForJob(demo, String(job.id));
       assert.equal(done.status, 'succeeded', `${where}: ${JSON.stringify(done)}`);
-      assert.equal(done.results.length, 3, where);
-      assert.ok(done.results.every((r: Json) => r.profiles > 100), where);
+      // Both datasets by default: the three core months, and the BGC months of the demo's BGC floats.
+      const core = done.results.filter((r: Json) => r.dataset === undefined);
+      assert.equal(core.length, 3, where);
+      assert.ok(core.every((r: Json) => r.profiles > 100), where);
+      assert.ok(done.results.some((r: Json) => r.dataset === 'bgc' && r.profiles > 0), `${where}: BGC months built too`);
     } else {
       assert.fail(`${where}: no check for ${url.pathname}; add one`);
     }
@@ -304,6 +312,12 @@ test('every OpenAPI example returns data from the demo: Swagger UI\'s "Try it ou
     assert.equal(response.status, 202, JSON.stringify(body));
     const job = await waitForJob(demo, ((await response.json()) as Json).id);
     assert.equal(job.status, 'succeeded', JSON.stringify(job));
-    assert.ok(job.results.length > 0 && job.results.every((r: Json) => r.profiles > 100), JSON.stringify(job.results));
+    if (body.dataset === 'bgc') {
+      // BGC only: the demo's few BGC floats.
+      assert.ok(job.results.length > 0 && job.results.every((r: Json) => r.dataset === 'bgc' && r.profiles > 0), JSON.stringify(job.results));
+    } else {
+      const core = job.results.filter((r: Json) => r.dataset === undefined);
+      assert.ok(core.length > 0 && core.every((r: Json) => r.profiles > 100), JSON.stringify(job.results));
+    }
   }
 });

@@ -60,7 +60,8 @@ describe('the 413 through the app', () => {
   test('a query above ARGO_MAX_REQUEST_COST is refused once planned, with no GDAC read, and says how to split it', async (t) => {
     const months = ['2024-01'];
     const served = await serveGdac(t, { root: await demoGdacDir(t, { months, profilesPerMonth: 30 }), months });
-    const app = await build(t, { env: { ...served.env, ARGO_MAX_REQUEST_COST: '100' } });
+    // GDAC ranges, not the month's data pack: the mirror's request count is what shows a level read.
+    const app = await build(t, { env: { ...served.env, ARGO_MAX_REQUEST_COST: '100', ARGO_QUERY_SOURCE: 'gdac' } });
     const window = 'start=2024-01-01&end=2024-02-01';
 
     const positions = await app.inject(`/v1/profiles?${window}&fields=positions&format=json`);
