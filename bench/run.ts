@@ -10,7 +10,8 @@
  * Phases: generate (cached month under bench/.cache) → build (0 ms and --latency, child process,
  * peak RSS) → index (bytes/profile, load time) → cold (1-day window, fresh server, TTFB/total,
  * bytes per profile) → warm (8 clients from a load-generator process) → baseline (whole files,
- * sequential and 8 at once; answers compared) → nocache (ARGO_PROFILE_CACHE_MB=0, ARGO_RESPONSE_CACHE_MB=0) → months
+ * sequential and 8 at once; answers compared) → packs (1-day and whole-month windows from the
+ * month's data pack and from GDAC ranges, --latency on the store as well, cold and warm) → nocache (ARGO_PROFILE_CACHE_MB=0, ARGO_RESPONSE_CACHE_MB=0) → months
  * (server RSS with 24 months cached). The GDAC is the test mirror (test/kit/gdac-mirror.ts) on
  * loopback; the index store is a local directory in a temp dir.
  *
@@ -44,7 +45,7 @@ import { writeShiftedMonths } from './months.js';
 import { gitInfo, machineInfo, markdownTable, met, writeJson, type Figure } from './report.js';
 import { startServer, type BenchServer } from './server.js';
 
-const PHASES = ['build', 'index', 'cold', 'warm', 'baseline', 'nocache', 'months'] as const;
+const PHASES = ['build', 'index', 'cold', 'warm', 'baseline', 'packs', 'nocache', 'months'] as const;
 type Phase = (typeof PHASES)[number];
 
 /** The window's target levels (m) and variables: what a dashboard asks for. */
@@ -333,12 +334,15 @@ async function main(): Promise<void> {
     ARGO_GDAC: mirror.url,
     ARGO_INDEX_STORE: store,
     LOG_LEVEL: 'error',
+    // The phases before `packs` measure the GDAC-range path; the build writes packs, so `auto`
+    // would answer them from the pack.
+    ARGO_QUERY_SOURCE: 'gdac',
     // The bench measures the service, not the overload guard: a loaded 2-core box can exceed 1 s.
     ARGO_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...extra,
   });
-  const server = async (env: Record<string, string>, execArgv?: string[]): Promise<BenchServer> => {
-    const s = await startServer({ env, execArgv });
+  const server = async (env: Record<string, string>, execArgv?: string[], storeLatencyMs?: number): Promise<BenchServer> => {
+    const s = await startServer({ env, execArgv, ...(storeLatencyMs !== undefined ? { storeLatencyMs } : {}) });
     servers.add(s);
     return s;
   };
@@ -351,15 +355,15 @@ async function main(): Promise<void> {
   try {
     // ---- build (0 ms always: the query phases read its store)
     const storeMain = join(work, 'store-main');
-    const build = async (latencyMs: number, store: string, execArgv?: string[]): Promise<BuildOutput> => {
+    const build = async (latencyMs: number, store: string, execArgv?: string[], packs = true): Promise<BuildOutput> => {
       mirror.setLatency(latencyMs);
       mirror.resetStats();
       const r = await runInChild<BuildInput, BuildOutput>({
         file: 'bench/build.ts',
-        input: { env: serviceEnv(store), months: [o.month] },
+        input: { env: serviceEnv(store), months: [o.month], packs },
         execArgv,
       });
-      log(`build @${latencyMs} ms: ${r.profiles} profiles in ${r.seconds.toFixed(2)} s (${(r.profiles / r.seconds).toFixed(0)}/s), peak RSS ${(r.maxRss / MB).toFixed(0)} MB, ${mirror.stats.requests} requests`);
+      log(`build @${latencyMs} ms${packs ? '' : ', no packs'}: ${r.profiles} profiles in ${r.seconds.toFixed(2)} s (${(r.profiles / r.seconds).toFixed(0)}/s), peak RSS ${(r.maxRss / MB).toFixed(0)} MB, ${mirror.stats.requests} requests`);
       return r;
     };
     const needsStore = PHASES.some((p) => p !== 'build' && wants(p));
@@ -371,6 +375,12 @@ async function main(): Promise<void> {
         add({ key: 'build_rate_0ms', phase: 'build', label: 'Build throughput, 0 ms latency', value: b0.profiles / b0.seconds, unit: 'profiles/s', digits: 0, target: { op: '>=', value: 1000 } });
         add({ key: 'build_peak_rss', phase: 'build', label: 'Build peak RSS (child process)', value: b0.maxRss / MB, unit: 'MB', digits: 0 });
         add({ key: 'build_bytes_per_profile', phase: 'build', label: 'Build: GDAC bytes read per profile', value: mirrorBytes0 / b0.profiles, unit: 'B', digits: 0 });
+        const storeNoPacks = join(work, 'store-nopacks');
+        const bN = await build(0, storeNoPacks, undefined, false);
+        add({ key: 'build_rate_0ms_nopacks', phase: 'build', label: 'Build throughput without packs, 0 ms latency', value: bN.profiles / bN.seconds, unit: 'profiles/s', digits: 0 });
+        // Packs may cost at most a fifth of the build's throughput (issue 12).
+        add({ key: 'build_ratio_packs', phase: 'build', label: 'Build throughput: with packs ÷ without', value: bN.seconds / b0.seconds, unit: '×', digits: 2, target: { op: '>=', value: 0.8 } });
+        await rm(storeNoPacks, { recursive: true, force: true });
         const storeLatency = join(work, 'store-latency');
         const bL = await build(o.latency, storeLatency);
         add({ key: 'build_rate_latency', phase: 'build', label: `Build throughput, ${o.latency} ms latency`, value: bL.profiles / bL.seconds, unit: 'profiles/s', digits: 0 });
@@ -528,6 +538,81 @@ async function main(): Promise<void> {
       (details.baseline as Record<string, unknown>).mismatches = mismatches;
     }
 
+    // ---- packs: the 1-day and whole-month windows from the month's data pack vs GDAC ranges,
+    // with --latency on the index store (a remote store's round trip) as well as on the GDAC.
+    if (wants('packs')) {
+      mirror.setLatency(o.latency);
+      const { store, freshCatalog } = openStore(storeMain);
+      const summary = (await freshCatalog().listMonths()).find((m) => m.month === o.month);
+      await store.close?.();
+      assert.ok(summary?.pack, `month ${o.month} has no data pack`);
+      const { startMs: monthStart, endMs: monthEnd } = monthBounds(o.month);
+      const monthPath = windowQuery(monthStart, monthEnd);
+      const warmRuns = o.quick ? 3 : 10;
+      const measure = async (source: 'pack' | 'gdac', path: string) => {
+        const s = await server(serviceEnv(storeMain, { ARGO_QUERY_SOURCE: source }), undefined, o.latency);
+        const before = await s.storeStats();
+        mirror.resetStats();
+        const cold = await fetchWindow(s.url, path);
+        const after = await s.storeStats();
+        const gdac = { requests: mirror.stats.requests, bytes: mirror.stats.bytes };
+        const warm: number[] = [];
+        for (let i = 0; i < warmRuns; i++) warm.push((await fetchWindow(s.url, path)).totalMs);
+        await stopServer(s);
+        const r = {
+          source,
+          profiles: cold.profiles,
+          coldMs: cold.totalMs,
+          ttfbMs: cold.ttfbMs,
+          warmMs: median(warm),
+          storeRequests: after.requests - before.requests,
+          storeBytes: after.bytes - before.bytes,
+          packBytes: after.packBytes - before.packBytes,
+          gdac,
+        };
+        log(`${source} ${path === monthPath ? 'month' : '1-day'}: ${r.profiles.length} profiles, cold ${r.coldMs.toFixed(0)} ms, warm ${r.warmMs.toFixed(1)} ms, store ${r.storeRequests} requests / ${(r.storeBytes / 1024).toFixed(0)} KiB (pack ${(r.packBytes / 1024).toFixed(0)} KiB), GDAC ${gdac.requests} requests`);
+        return r;
+      };
+      const dayPack = await measure('pack', windowPath);
+      const dayGdac = await measure('gdac', windowPath);
+      const monthPack = await measure('pack', monthPath);
+      const monthGdac = await measure('gdac', monthPath);
+      const lat = `${o.latency} ms on store and GDAC`;
+      add({ key: 'pack_bytes_per_profile', phase: 'packs', label: 'Data pack size', value: summary.pack.bytes / summary.pack.rows, unit: 'B/profile', digits: 0, target: { op: '<=', value: 1536 } });
+      add({ key: 'pack_day_cold_s', phase: 'packs', label: `Cold 1-day window from the pack (${lat})`, value: dayPack.coldMs / 1000, unit: 's', digits: 2 });
+      add({ key: 'gdac_day_cold_s', phase: 'packs', label: `Cold 1-day window from GDAC ranges (${lat})`, value: dayGdac.coldMs / 1000, unit: 's', digits: 2 });
+      add({ key: 'pack_day_warm_ms', phase: 'packs', label: 'Warm 1-day window from the pack (1 client, median)', value: dayPack.warmMs, unit: 'ms', digits: 1 });
+      add({ key: 'gdac_day_warm_ms', phase: 'packs', label: 'Warm 1-day window from GDAC ranges (1 client, median)', value: dayGdac.warmMs, unit: 'ms', digits: 1 });
+      add({ key: 'pack_ratio_day_gdac', phase: 'packs', label: 'Cold 1-day window: GDAC ranges ÷ pack', value: dayGdac.coldMs / dayPack.coldMs, unit: '×', digits: 1, target: { op: '>=', value: 5 } });
+      const wholeFile = (details.baseline as Record<string, WholeFileResult | undefined> | undefined)?.[String(o.clients)];
+      if (wholeFile) {
+        add({ key: 'pack_ratio_day_wholefile', phase: 'packs', label: `Cold 1-day window: whole-file ${o.clients} at once ÷ pack`, value: (wholeFile.seconds * 1000) / dayPack.coldMs, unit: '×', digits: 1, target: { op: '>=', value: 10 } });
+      }
+      add({ key: 'pack_day_store_bytes_per_profile', phase: 'packs', label: 'Cold 1-day window from the pack: store pack bytes read per profile', value: dayPack.packBytes / dayPack.profiles.length, unit: 'B', digits: 0, target: { op: '<=', value: 1536 } });
+      add({ key: 'pack_day_store_all_bytes_per_profile', phase: 'packs', label: 'Cold 1-day window from the pack: all store bytes per profile (master and month index included)', value: dayPack.storeBytes / dayPack.profiles.length, unit: 'B', digits: 0 });
+      add({ key: 'pack_day_gdac_requests', phase: 'packs', label: 'Cold 1-day window from the pack: GDAC requests', value: dayPack.gdac.requests, unit: '', digits: 0, target: { op: '<=', value: 0 } });
+      add({ key: 'month_profiles', phase: 'packs', label: 'Whole-month window: profiles returned (max_profiles 10000)', value: monthPack.profiles.length, unit: '', digits: 0 });
+      add({ key: 'pack_month_cold_s', phase: 'packs', label: `Cold whole-month window from the pack (${lat})`, value: monthPack.coldMs / 1000, unit: 's', digits: 2 });
+      add({ key: 'gdac_month_cold_s', phase: 'packs', label: `Cold whole-month window from GDAC ranges (${lat})`, value: monthGdac.coldMs / 1000, unit: 's', digits: 2 });
+      add({ key: 'pack_month_warm_ms', phase: 'packs', label: 'Warm whole-month window from the pack (1 client, median)', value: monthPack.warmMs, unit: 'ms', digits: 1 });
+      add({ key: 'gdac_month_warm_ms', phase: 'packs', label: 'Warm whole-month window from GDAC ranges (1 client, median)', value: monthGdac.warmMs, unit: 'ms', digits: 1 });
+      add({ key: 'pack_ratio_month_gdac', phase: 'packs', label: 'Cold whole-month window: GDAC ranges ÷ pack', value: monthGdac.coldMs / monthPack.coldMs, unit: '×', digits: 1, target: { op: '>=', value: 20 } });
+      add({ key: 'pack_month_store_bytes_per_profile', phase: 'packs', label: 'Cold whole-month window from the pack: store pack bytes read per profile', value: monthPack.packBytes / monthPack.profiles.length, unit: 'B', digits: 0 });
+      const day = compareAnswers(dayPack.profiles, dayGdac.profiles);
+      const month = compareAnswers(monthPack.profiles, monthGdac.profiles);
+      const packMismatches = [...day.mismatches.map((m) => `1-day: ${m}`), ...month.mismatches.map((m) => `month: ${m}`)];
+      add({ key: 'pack_answers_differ', phase: 'packs', label: 'Profiles that differ, pack vs GDAC ranges (1-day and whole month)', value: packMismatches.length, unit: '', digits: 0, target: { op: '<=', value: 0 }, note: `${day.compared + month.compared} compared` });
+      if (packMismatches.length) log(`pack answers differ:\n  ${packMismatches.slice(0, 10).join('\n  ')}`);
+      const strip = ({ profiles, ...r }: typeof dayPack) => ({ ...r, profiles: profiles.length });
+      details.packs = {
+        latencyMs: o.latency,
+        pack: summary.pack,
+        day: { pack: strip(dayPack), gdac: strip(dayGdac) },
+        month: { query: monthPath, pack: strip(monthPack), gdac: strip(monthGdac) },
+        mismatches: packMismatches,
+      };
+    }
+
     // ---- nocache: the service without its decoded-profile cache
     if (wants('nocache')) {
       mirror.setLatency(o.latency);
@@ -562,7 +647,8 @@ async function main(): Promise<void> {
       mirror.setLatency(0);
       const storeMonths = join(work, 'store-months');
       const written = await writeShiftedMonths({ from: storeMain, to: storeMonths, month: o.month, count: o.months });
-      const s = await server(serviceEnv(storeMonths));
+      // auto: the months' packs when the copies have them, as the service runs by default.
+      const s = await server(serviceEnv(storeMonths, { ARGO_QUERY_SOURCE: 'auto' }));
       const before = await s.memory();
       let profiles = 0;
       const t0 = performance.now();
@@ -661,6 +747,10 @@ async function main(): Promise<void> {
       if (!serviceAnswer || serviceAnswer.length === 0) problems.push('the window returned no profile: nothing to compare');
       const differ = figures.find((f) => f.key === 'answers_differ');
       if (!differ || differ.value !== 0) problems.push('the service and the whole-file approach disagree on the window');
+    }
+    if (wants('packs')) {
+      const differ = figures.find((f) => f.key === 'pack_answers_differ');
+      if (!differ || differ.value !== 0) problems.push('answers from the pack and from GDAC ranges disagree');
     }
     if (problems.length > 0) {
       process.stderr.write(`bench --quick FAILED:\n  ${problems.join('\n  ')}\n`);

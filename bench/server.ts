@@ -12,7 +12,10 @@ import type { ChildProcess } from 'node:child_process';
 import { buildApp } from '../src/http/app.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { createServices, type Services } from '../src/services.js';
+import { createBlobStore } from '../src/storage/index.js';
 import { forkTs, isMain, nextMessage, waitExit } from './children.js';
+import { withStoreLatency, type StoreStats } from './store-latency.js';
 import { startPhaseProfile, type PhaseProfiler } from './inspector-profile.js';
 
 export interface ServerMemory {
@@ -26,14 +29,16 @@ export interface ServerMemory {
 }
 
 type ToServer =
-  | { type: 'start'; env: Record<string, string> }
+  | { type: 'start'; env: Record<string, string>; storeLatencyMs?: number }
   | { type: 'memory' }
+  | { type: 'store-stats' }
   | { type: 'profile-start' }
   | { type: 'profile-stop'; path: string }
   | { type: 'stop' };
 type FromServer =
   | { type: 'ready'; port: number }
   | ({ type: 'memory' } & ServerMemory)
+  | ({ type: 'store-stats' } & StoreStats)
   | { type: 'profiled'; path: string }
   | { type: 'error'; error: string };
 
@@ -41,6 +46,8 @@ export interface BenchServer {
   url: string;
   pid: number;
   memory(): Promise<ServerMemory>;
+  /** Index store operations and bytes read so far (zeros unless started with `storeLatencyMs`). */
+  storeStats(): Promise<StoreStats>;
   /** Starts the CPU profiler in the server (see inspector-profile.ts). */
   startProfile(): Promise<void>;
   /** Stops it and writes the `.cpuprofile` to `path`. */
@@ -53,7 +60,11 @@ function isFromServer<T extends FromServer['type']>(type: T) {
     typeof m === 'object' && m !== null && ((m as { type?: string }).type === type || (m as { type?: string }).type === 'error');
 }
 
-export async function startServer({ env, execArgv }: { env: Record<string, string>; execArgv?: string[] }): Promise<BenchServer> {
+/**
+ * `storeLatencyMs`: serve the index store through `withStoreLatency` (a remote store's round trip,
+ * and byte counts for `storeStats`); without it the store is the plain local directory.
+ */
+export async function startServer({ env, execArgv, storeLatencyMs }: { env: Record<string, string>; execArgv?: string[]; storeLatencyMs?: number }): Promise<BenchServer> {
   const ask = async <T extends FromServer['type']>(message: ToServer, answer: T, what: string) => {
     const reply = nextMessage(child, isFromServer(answer), what);
     child.send(message);
@@ -63,7 +74,7 @@ export async function startServer({ env, execArgv }: { env: Record<string, strin
   };
   const child: ChildProcess = forkTs({ file: 'bench/server.ts', execArgv });
   const ready = nextMessage(child, isFromServer('ready'), 'bench server');
-  child.send({ type: 'start', env } satisfies ToServer);
+  child.send({ type: 'start', env, ...(storeLatencyMs !== undefined ? { storeLatencyMs } : {}) } satisfies ToServer);
   const first = await ready;
   if (first.type === 'error') {
     child.kill();
@@ -75,6 +86,10 @@ export async function startServer({ env, execArgv }: { env: Record<string, strin
     async memory() {
       const { type: _type, ...memory } = await ask({ type: 'memory' }, 'memory', 'bench server memory');
       return memory;
+    },
+    async storeStats() {
+      const { type: _type, ...stats } = await ask({ type: 'store-stats' }, 'store-stats', 'bench server store stats');
+      return stats;
     },
     async startProfile() {
       await ask({ type: 'profile-start' }, 'profiled', 'bench server profile');
@@ -100,11 +115,25 @@ async function serve(): Promise<void> {
     try {
       if (m.type === 'start') {
         const config = parseConfig({ LOG_LEVEL: 'error', ...m.env, HOST: '127.0.0.1', PORT: '0' });
-        const app = await buildApp({ config, logger: createLogger(config) });
+        const logger = createLogger(config);
+        let services: Services | undefined;
+        if (m.storeLatencyMs !== undefined) {
+          const store = withStoreLatency(
+            createBlobStore({ location: config.store.location, s3: config.s3, timeoutMs: config.store.timeoutMs }),
+            { latencyMs: m.storeLatencyMs },
+          );
+          storeStats = () => store.stats();
+          services = createServices({ config, logger, overrides: { store } });
+        }
+        const app = await buildApp({ config, logger, ...(services ? { services } : {}) });
         await app.listen({ port: 0, host: '127.0.0.1' });
         const address = app.server.address();
         const port = typeof address === 'object' && address ? address.port : 0;
-        stopApp = () => app.close();
+        // A container passed in is the caller's to close.
+        stopApp = async () => {
+          await app.close();
+          await services?.close();
+        };
         send({ type: 'ready', port });
       } else if (m.type === 'memory') {
         const u = process.memoryUsage();
@@ -117,6 +146,8 @@ async function serve(): Promise<void> {
           arrayBuffers: u.arrayBuffers,
           maxRss: process.resourceUsage().maxRSS * 1024,
         });
+      } else if (m.type === 'store-stats') {
+        send({ type: 'store-stats', ...storeStats() });
       } else if (m.type === 'profile-start') {
         profiler = await startPhaseProfile();
         send({ type: 'profiled', path: '' });
@@ -139,5 +170,6 @@ async function serve(): Promise<void> {
 
 let stopApp: (() => Promise<void>) | undefined;
 let profiler: PhaseProfiler | undefined;
+let storeStats = (): StoreStats => ({ requests: 0, bytes: 0, packBytes: 0 });
 
 if (isMain(import.meta.url)) void serve();
