@@ -1,6 +1,6 @@
 /**
  * BGC values per mode, per class and per level, on a synthetic profile file written with the
- * project's NetCDF writer: every row of the QC modes table, the level's pressure under the same
+ * project's Argo profile writer: every row of the QC modes table, the level's pressure under the same
  * mode, fills and valid ranges, absent parameters and rows, interpolation and native levels.
  */
 import assert from 'node:assert/strict';
@@ -8,26 +8,53 @@ import { test } from 'node:test';
 import { bgcLevelVariablesToRead, computeBgcProfile, readBgcProfileFile, type BgcComputedProfile } from '../../src/argo/bgc/index.js';
 import { levelColumns } from '../../src/argo/extract.js';
 import { decodeBgcLevels } from '../../src/argo/bgc/index.js';
-import { writeTestSyntheticFile } from './bgc-file.js';
+import { writeArgoProfile } from '../../fixtures/index.js';
 
 const N = NaN;
 const ID = 'coriolis/1900001/profiles/SD1900001_001.nc';
 
 /** Six levels; flags chosen so that every rule of the table decides some level. */
-const bytes = writeTestSyntheticFile({
-  nLevels: 6,
-  parameters: [
-    // Pressure in D: adjusted flag 2 at level 4 (standard only), error 25 dbar at level 5 (not research).
-    { name: 'PRES', mode: 'D', raw: [0, 10, 20, 30, 40, 50], adjusted: [1, 11, 21, 31, 41, 51], adjustedQc: '111121', adjustedError: [2, 2, 2, 2, 2, 25], units: 'decibar' },
-    { name: 'TEMP', mode: 'D', raw: [10, 9, 8, 7, 6, 5], adjusted: [10.5, 9.5, 8.5, 7.5, 6.5, 5.5], adjustedQc: '118111' },
-    { name: 'PSAL', mode: 'A', raw: [35, 35, 35, 35, 35, 35], adjusted: [35.5, 35.5, 35.5, 35.5, 35.5, 35.5] },
-    null,
-    { name: 'DOXY', mode: 'R', raw: [200, 201, 202, 203, -10, 205], validMin: -5, validMax: 600 },
-    { name: 'CHLA', mode: 'A', raw: [5, 6, 7, 8, 9, 10], adjusted: [0.5, 0.75, 1, 1.25, 1.5, 1.75], adjustedQc: '125834' },
-    { name: 'BBP700', mode: 'R', raw: [0.25, 0.5, 0.75, 1, 1.25, 1.5], rawQc: '125834' },
-    { name: 'DOWN_IRRADIANCE490', mode: 'D', raw: [10, 20, 30, 40, 50, 60], adjusted: [1, 2, 3, 4, 5, 6], adjustedQc: '125834' },
-    { name: 'CDOM', mode: 'D', raw: [3, 3, 3, 3, 3, 3], adjusted: [2, 2, 2, 2, 2, 2] },
-    { name: 'NITRATE', mode: 'D', raw: [20, 21, 22, 23, 24, 25], omit: ['_ADJUSTED', '_ADJUSTED_QC'] },
+const bytes = writeArgoProfile({
+  kind: 'synthetic',
+  // A blank entry in fourth place.
+  parameters: ['PRES', 'TEMP', 'PSAL', '', 'DOXY', 'CHLA', 'BBP700', 'DOWN_IRRADIANCE490', 'CDOM', 'NITRATE'],
+  omitVariables: ['NITRATE_ADJUSTED', 'NITRATE_ADJUSTED_QC'],
+  profiles: [
+    {
+      platformNumber: '1900001',
+      cycleNumber: 1,
+      timeMs: Date.UTC(2023, 3, 1),
+      latitude: 45,
+      longitude: -30,
+      dataMode: 'D',
+      parameterDataModes: { '': ' ', PSAL: 'A', DOXY: 'R', CHLA: 'A', BBP700: 'R' },
+      levels: {
+        // Pressure in D: adjusted flag 2 at level 4 (standard only), error 25 dbar at level 5 (not research).
+        PRES: [0, 10, 20, 30, 40, 50],
+        PRES_ADJUSTED: [1, 11, 21, 31, 41, 51],
+        PRES_ADJUSTED_QC: '111121',
+        PRES_ADJUSTED_ERROR: [2, 2, 2, 2, 2, 25],
+        TEMP: [10, 9, 8, 7, 6, 5],
+        TEMP_ADJUSTED: [10.5, 9.5, 8.5, 7.5, 6.5, 5.5],
+        TEMP_ADJUSTED_QC: '118111',
+        PSAL: [35, 35, 35, 35, 35, 35],
+        PSAL_ADJUSTED: [35.5, 35.5, 35.5, 35.5, 35.5, 35.5],
+        // -10 is below DOXY's valid_min (-5).
+        DOXY: [200, 201, 202, 203, -10, 205],
+        CHLA: [5, 6, 7, 8, 9, 10],
+        CHLA_ADJUSTED: [0.5, 0.75, 1, 1.25, 1.5, 1.75],
+        CHLA_ADJUSTED_QC: '125834',
+        BBP700: [0.25, 0.5, 0.75, 1, 1.25, 1.5],
+        BBP700_QC: '125834',
+        DOWN_IRRADIANCE490: [10, 20, 30, 40, 50, 60],
+        DOWN_IRRADIANCE490_ADJUSTED: [1, 2, 3, 4, 5, 6],
+        DOWN_IRRADIANCE490_ADJUSTED_QC: '125834',
+        CDOM: [3, 3, 3, 3, 3, 3],
+        CDOM_ADJUSTED: [2, 2, 2, 2, 2, 2],
+        // NITRATE in D without its adjusted rows (omitVariables).
+        NITRATE: [20, 21, 22, 23, 24, 25],
+      },
+    },
   ],
 });
 

@@ -11,14 +11,16 @@ import {
   parseParameterModes,
   readBgcProfileFile,
 } from '../../src/argo/bgc/index.js';
-import { writeArgoProfile } from '../../fixtures/index.js';
+import { writeArgoProfile, type ArgoProfile, type WriteArgoProfileOptions } from '../../fixtures/index.js';
 import { ArgoFormatError } from '../../src/errors.js';
 import { parseHeader } from '../../src/netcdf/index.js';
-import { writeTestSyntheticFile, type TestSyntheticFile } from './bgc-file.js';
 
 const ID = 'coriolis/1900001/profiles/SR1900001_007D.nc';
 
-const base: TestSyntheticFile = {
+/** STATION_PARAMETERS with a blank entry in third place. */
+const PARAMETERS = ['PRES', 'TEMP', '', 'PSAL', 'CHLA', 'BBP700'];
+
+const PROFILE: ArgoProfile = {
   platformNumber: '1900001',
   cycleNumber: 7,
   direction: 'D',
@@ -27,20 +29,34 @@ const base: TestSyntheticFile = {
   longitude: 170.25,
   positionQc: '2',
   juldQc: '1',
-  nLevels: 3,
-  parameters: [
-    { name: 'PRES', mode: 'R', raw: [5, 10, 15], units: 'decibar', longName: 'Sea water pressure, equals 0 at sea-level' },
-    { name: 'TEMP', mode: 'R', raw: [20, 19, 18], units: 'degree_Celsius' },
-    null,
-    { name: 'PSAL', mode: 'R', raw: [35, 35, 35], units: 'psu' },
-    { name: 'CHLA', mode: 'A', raw: [0.1, 0.2, 0.3], adjusted: [0.05, 0.1, 0.15], units: 'mg/m3', longName: 'Chlorophyll-A' },
-    { name: 'BBP700', mode: 'R', raw: [1e-4, 2e-4, 3e-4], units: 'm-1', longName: 'Particle backscattering at 700 nanometers', omit: ['_ADJUSTED', '_ADJUSTED_QC', '_ADJUSTED_ERROR'] },
-  ],
-  blankMode: 'D',
+  dataMode: 'R',
+  // The blank entry's data mode is D, CHLA's own is A.
+  parameterDataModes: { CHLA: 'A', '': 'D' },
+  levels: {
+    PRES: [5, 10, 15],
+    TEMP: [20, 19, 18],
+    PSAL: [35, 35, 35],
+    CHLA: [0.1, 0.2, 0.3],
+    CHLA_ADJUSTED: [0.05, 0.1, 0.15],
+    BBP700: [1e-4, 2e-4, 3e-4],
+  },
 };
 
+/** A synthetic file of PROFILE (with `profile`'s fields over it); BBP700 has no adjusted rows. */
+function syntheticFile(profile: Partial<ArgoProfile> = {}, options: Partial<WriteArgoProfileOptions> = {}): Uint8Array {
+  return writeArgoProfile({
+    kind: 'synthetic',
+    parameters: PARAMETERS,
+    // Long names other than the table's, to see that they come from the file.
+    parameterAttributes: { TEMP: { longName: 'TEMP' }, PSAL: { longName: 'PSAL' } },
+    omitVariables: ['BBP700_ADJUSTED', 'BBP700_ADJUSTED_QC', 'BBP700_ADJUSTED_ERROR'],
+    ...options,
+    profiles: [{ ...PROFILE, ...profile }],
+  });
+}
+
 test('metadata and parameters of the primary profile, from the file', () => {
-  const { meta, parameters, slots, levels } = readBgcProfileFile({ id: ID, bytes: writeTestSyntheticFile(base) });
+  const { meta, parameters, slots, levels } = readBgcProfileFile({ id: ID, bytes: syntheticFile() });
   assert.deepEqual(
     { ...meta, parameters: Object.entries(meta.parameters) },
     {
@@ -97,16 +113,16 @@ test('metadata and parameters of the primary profile, from the file', () => {
 });
 
 test('a position or time that is not valid is null', () => {
-  const { meta } = readBgcProfileFile({ id: ID, bytes: writeTestSyntheticFile({ ...base, latitude: null, longitude: null, timeMs: null }) });
+  const { meta } = readBgcProfileFile({ id: ID, bytes: syntheticFile({ latitude: null, longitude: null, timeMs: null }) });
   assert.equal(meta.latitude, null);
   assert.equal(meta.longitude, null);
   assert.equal(meta.timeMs, null);
-  const odd = readBgcProfileFile({ id: ID, bytes: writeTestSyntheticFile({ ...base, latitude: -99.999, longitude: -999.999 }) });
+  const odd = readBgcProfileFile({ id: ID, bytes: syntheticFile({ latitude: -99.999, longitude: -999.999 }) });
   assert.equal(odd.meta.latitude, null);
 });
 
 test('the metadata sits in one small span, as for core files', () => {
-  const header = parseHeader(writeTestSyntheticFile(base));
+  const header = parseHeader(syntheticFile());
   const slots = bgcMetaVariableRanges(header, { id: ID });
   const start = Math.min(...slots.map((s) => s.offset));
   const end = Math.max(...slots.map((s) => s.offset + s.length));
@@ -127,15 +143,15 @@ test('files that are not synthetic profiles are refused clearly', () => {
   const core = writeArgoProfile({ profiles: [{ platformNumber: '1900001', cycleNumber: 1, timeMs: 0, latitude: 0, longitude: 0, levels: { PRES: [1, 2] } }] });
   assert.throws(() => readBgcProfileFile({ id: ID, bytes: core }), (e: unknown) => e instanceof ArgoFormatError && /not an Argo synthetic profile file: no PARAMETER_DATA_MODE/.test(e.message));
 
-  const lower = writeTestSyntheticFile({ ...base, parameters: [...base.parameters, { name: 'doxy', mode: 'R' }] });
+  const lower = syntheticFile({}, { parameters: [...PARAMETERS, 'doxy'] });
   assert.throws(() => readBgcProfileFile({ id: ID, bytes: lower }), (e: unknown) => e instanceof ArgoFormatError && /"doxy" is not a parameter name/.test(e.message));
-  const proto = writeTestSyntheticFile({ ...base, parameters: [...base.parameters, { name: '__proto__', mode: 'R' }] });
+  const proto = syntheticFile({}, { parameters: [...PARAMETERS, '__proto__'] });
   assert.throws(() => readBgcProfileFile({ id: ID, bytes: proto }), ArgoFormatError);
 
-  const noPres = writeTestSyntheticFile({ ...base, parameters: base.parameters.slice(1) });
+  const noPres = syntheticFile({}, { parameters: PARAMETERS.slice(1) });
   assert.throws(() => readBgcProfileFile({ id: ID, bytes: noPres }), /PRES is not among STATION_PARAMETERS/);
 
-  const full = writeTestSyntheticFile(base);
+  const full = syntheticFile();
   assert.throws(() => readBgcProfileFile({ id: ID, bytes: full.subarray(0, full.length - 40) }), (e: unknown) => e instanceof Error && /truncated|too short|past the end/.test(e.message));
 
   const header = parseHeader(full);
