@@ -35,7 +35,7 @@ export class GdacFileChangedError extends UpstreamError {
   }
 }
 
-export type ObjectFormat = 'netcdf';
+export type { ObjectFormat } from './types.js';
 
 /** What the first bytes of an object say it is. */
 export function sniffFormat(bytes: Uint8Array): 'netcdf-classic' | 'hdf5' | 'other' {

@@ -8,8 +8,7 @@
  * `TransientUpstreamError` / `UpstreamTimeoutError` (worth retrying), `UpstreamError`
  * (permanent), `AbortedError` (the caller's signal fired).
  */
-import type { ObjectFormat } from './answer-check.js';
-import type { ByteRange, GdacStats } from './types.js';
+import type { ByteRange, GdacStats, ObjectFormat } from './types.js';
 
 export interface FetchRequest {
   /** Normalised GDAC path (see paths.ts). */

@@ -10,7 +10,13 @@
  * exponential back-off and jitter, then fail over to the next mirror, then reject with
  * `UpstreamError` / `UpstreamTimeoutError` carrying the last cause.
  */
-import type { GdacOutcomeCounts } from './with-outcome-count.js';
+/** How a GDAC attempt ended: answered, 404, no answer in time, another failure worth a retry, a permanent failure, cancelled. */
+export const GDAC_OUTCOMES = ['ok', 'not_found', 'timeout', 'transient', 'error', 'aborted'] as const;
+export type GdacOutcome = (typeof GDAC_OUTCOMES)[number];
+export type GdacOutcomeCounts = Record<GdacOutcome, number>;
+
+/** What an answer must be, where the caller knows (checked by answer-check.ts). */
+export type ObjectFormat = 'netcdf';
 
 export interface ReadOptions {
   signal?: AbortSignal;

@@ -8,10 +8,9 @@ import { AbortedError, UpstreamNotFoundError, UpstreamTimeoutError } from '../er
 import type { Fetcher } from './fetcher.js';
 import { isTransient } from './transient.js';
 
-/** How an attempt ended: answered, 404, no answer in time, another failure worth a retry, a permanent failure, cancelled. */
-export const GDAC_OUTCOMES = ['ok', 'not_found', 'timeout', 'transient', 'error', 'aborted'] as const;
-export type GdacOutcome = (typeof GDAC_OUTCOMES)[number];
-export type GdacOutcomeCounts = Record<GdacOutcome, number>;
+import { GDAC_OUTCOMES, type GdacOutcome, type GdacOutcomeCounts } from './types.js';
+
+export { GDAC_OUTCOMES, type GdacOutcome, type GdacOutcomeCounts };
 
 export function createOutcomeCounts(): GdacOutcomeCounts {
   return { ok: 0, not_found: 0, timeout: 0, transient: 0, error: 0, aborted: 0 };
