@@ -479,5 +479,7 @@ export const profilesResponses = {
   400: problemSchema.describe('A parameter is malformed, unknown, or over a ceiling; `errors` names each one.'),
   502: problemSchema.describe('The GDAC or the index store failed before the body started.'),
   503: problemSchema.describe('Overloaded or the index store is unreachable.'),
-  504: problemSchema.describe('The GDAC did not answer in time.'),
+  504: problemSchema.describe(
+    'The GDAC did not answer in time, or the query ran past its time limit (ARGO_QUERY_TIMEOUT_SECONDS) before the body started.',
+  ),
 };

@@ -10,6 +10,7 @@ import type { GdacSource } from './gdac/types.js';
 import type { Logger } from './logger.js';
 import { createBuildService, type BuildServiceImpl } from './month-index/build-service.js';
 import { createMonthCatalog, type MonthCatalogImpl } from './month-index/catalog.js';
+import { withQueryDeadline } from './query/deadline.js';
 import { createQueryService, type QueryServiceWithStats } from './query/service.js';
 import { createBlobStore } from './storage/index.js';
 import type { BlobStore } from './storage/types.js';
@@ -62,13 +63,16 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     downloadWorkers: config.gdac.downloadWorkers,
     logger: logger.child({ component: 'builder' }),
   });
-  const query = createQueryService({
-    catalog,
-    gdac,
-    profileCacheBytes: config.cache.profileBytes,
-    concurrency: config.limits.queryConcurrency,
-    logger: logger.child({ component: 'query' }),
-  });
+  const query = withQueryDeadline(
+    createQueryService({
+      catalog,
+      gdac,
+      profileCacheBytes: config.cache.profileBytes,
+      concurrency: config.limits.queryConcurrency,
+      logger: logger.child({ component: 'query' }),
+    }),
+    { timeoutMs: config.limits.queryTimeoutMs },
+  );
   let closed: Promise<void> | undefined;
   return {
     config,

@@ -3,8 +3,8 @@
  *
  *     createFastify        core options: logger, request ids, router, body limit, client errors
  *     plugins/external/    cors, compress, under-pressure, swagger, swagger-ui (one file each)
- *     plugins/app/         error handler, metrics, one decorator per service, the profile
- *                          responder, the services' metrics
+ *     plugins/app/         error handler, metrics, the send timeout, one decorator per service,
+ *                          the profile responder, the services' metrics
  *     routes/              thin handlers, registered with what they need (limits, admin token)
  *
  * `buildApp` is used by src/main.ts, the demo, the bench and the tests (`app.inject`).
@@ -28,6 +28,7 @@ import { createClientErrorHandler } from './client-errors.js';
 import errorHandler, { sendProblem } from './plugins/app/error-handler.js';
 import metrics from './plugins/app/metrics.js';
 import profileResponder from './plugins/app/profile-responder.js';
+import sendTimeout from './plugins/app/send-timeout.js';
 import serviceMetrics from './plugins/app/service-metrics.js';
 import servicesPlugin from './plugins/app/services.js';
 import compress from './plugins/external/compress.js';
@@ -98,6 +99,7 @@ export async function buildApp({ config, services, logger }: BuildAppOptions): P
 
   await app.register(errorHandler);
   await app.register(metrics);
+  await app.register(sendTimeout, { timeoutMs: config.limits.sendTimeoutMs });
   await app.register(cors, { origins: config.cors.origins });
   await app.register(compress);
   await app.register(underPressure, { maxEventLoopDelayMs: config.limits.maxEventLoopDelayMs });

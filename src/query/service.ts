@@ -9,6 +9,10 @@
  *     read:  mapOrdered(window = concurrency) → output cache → levelVariablesToRead
  *            → reader (level cache → ranges) → computeProfile → toOutputProfile → JSON
  *     fields=positions: plan → toPositionProfile → JSON (no read at all)
+ *
+ * Cache hits settle in microtasks, so a warm query would hold the event loop until it ends: each
+ * query has a yield clock (event-loop-yield.ts), checked before each computation and after each
+ * profile taken, that gives the loop a turn every few ms of work.
  */
 import { computeProfile } from '../argo/compute.js';
 import { throwIfAborted, ValidationError } from '../errors.js';
@@ -16,6 +20,7 @@ import { createLimiter } from '../gdac/limiter.js';
 import type { GdacSource } from '../gdac/types.js';
 import type { Logger } from '../logger.js';
 import type { MonthCatalog, MonthIndex } from '../month-index/types.js';
+import { createYieldClock, withEventLoopYield } from './event-loop-yield.js';
 import { withLevelCache, type LevelCacheStats } from './level-cache.js';
 import { mapOrdered } from './ordered.js';
 import { withSingleFlight } from './single-flight.js';
@@ -94,9 +99,12 @@ export function createQueryService({
       { window: MONTH_LOADS_IN_FLIGHT, signal },
     );
     const monthKeys: string[] = [];
+    // Cached months load in microtasks: a year of them is planned in one go otherwise.
+    const clock = createYieldClock();
     for await (const [month, index] of loads) {
       planner.add(month, index);
       if (index) monthKeys.push(index.key);
+      while (clock.due()) await clock.turn();
     }
     return { ...planner.result(), monthKeys };
   }
@@ -109,16 +117,21 @@ export function createQueryService({
       [Symbol.asyncIterator]() {
         // Per query, so one large query cannot take every GDAC slot of the process.
         const limiter = createLimiter(concurrency);
+        const clock = createYieldClock();
         const compute: ProfileOutputFn = async (profile, s) => {
           const names = levelVariablesToRead({ mode: query.mode, dataMode: profile.dataMode, variables: query.variables });
           const levels = await reader.read(profile, names, { signal: s, limiter });
+          // The look-ahead's computations of cache hits would otherwise all run in one turn. No
+          // await between this check and the computation (see YieldClock).
+          while (clock.due()) await clock.turn();
+          throwIfAborted(s, { operation: 'query' });
           const computed = computeProfile({ meta: profile, levels, options });
           const output = toOutputProfile(profile, computed, query.variables);
           // Levels from a file that changed since its month was built: so is what derives from them.
           return isProvisional(levels) ? markProvisional(output) : output;
         };
         const read = withOutputCache(compute, { cache: outputs, shapeKey });
-        return mapOrdered(selected, read, { window: concurrency, signal });
+        return withEventLoopYield(mapOrdered(selected, read, { window: concurrency, signal }), { clock })[Symbol.asyncIterator]();
       },
     };
   }
@@ -130,9 +143,11 @@ export function createQueryService({
   function positionsOf(selected: PlannedProfile[], signal: AbortSignal): AsyncIterable<EncodedProfile> {
     return {
       async *[Symbol.asyncIterator]() {
+        const clock = createYieldClock();
         for (const profile of selected) {
           throwIfAborted(signal, { operation: 'query' });
           yield encodeProfile(toPositionProfile(profile));
+          while (clock.due()) await clock.turn();
         }
       },
     };
