@@ -11,7 +11,8 @@
  * peak RSS) → index (bytes/profile, load time) → cold (1-day window, fresh server, TTFB/total,
  * bytes per profile) → warm (8 clients from a load-generator process) → baseline (whole files,
  * sequential and 8 at once; answers compared) → packs (1-day and whole-month windows from the
- * month's data pack and from GDAC ranges, --latency on the store as well, cold and warm) → nocache (ARGO_PROFILE_CACHE_MB=0, ARGO_RESPONSE_CACHE_MB=0) → months
+ * month's data pack and from GDAC ranges, --latency on the store as well, cold and warm) → nocache (ARGO_PROFILE_CACHE_MB=0, ARGO_RESPONSE_CACHE_MB=0) → liveness
+ * (/healthz latency while the heaviest warm queries the ceilings allow run, 1 and 5 at once) → months
  * (server RSS with 24 months cached). The GDAC is the test mirror (test/kit/gdac-mirror.ts) on
  * loopback; the index store is a local directory in a temp dir.
  *
@@ -45,7 +46,7 @@ import { writeShiftedMonths } from './months.js';
 import { gitInfo, machineInfo, markdownTable, met, writeJson, type Figure } from './report.js';
 import { startServer, type BenchServer } from './server.js';
 
-const PHASES = ['build', 'index', 'cold', 'warm', 'baseline', 'packs', 'nocache', 'months'] as const;
+const PHASES = ['build', 'index', 'cold', 'warm', 'baseline', 'packs', 'nocache', 'liveness', 'months'] as const;
 type Phase = (typeof PHASES)[number];
 
 /** The window's target levels (m) and variables: what a dashboard asks for. */
@@ -207,6 +208,48 @@ async function fetchWindow(baseUrl: string, path: string): Promise<WindowAnswer>
     profiles,
     bodyBytes: Buffer.byteLength(text),
   };
+}
+
+/**
+ * The heaviest query the default ceilings allow: the whole month (max_profiles 10,000), 1,000
+ * depth levels, TEMP and PSAL, NDJSON.
+ */
+function heavyQuery(startMs: number, endMs: number): string {
+  const p = new URLSearchParams({
+    start: new Date(startMs).toISOString(),
+    end: new Date(endMs).toISOString(),
+    depth: '0:1998:2',
+    variables: VARIABLES.join(','),
+    format: 'ndjson',
+    max_profiles: '10000',
+  });
+  return `/v1/profiles?${p.toString()}`;
+}
+
+/** GET, read to the end as fast as it comes (no Accept-Encoding: not compressed); bytes and lines. */
+async function drain(url: string): Promise<{ status: number; bytes: number; lines: number }> {
+  const res = await request(url, { method: 'GET' });
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of res.body) {
+    const b = chunk as Buffer;
+    bytes += b.length;
+    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) lines++;
+  }
+  return { status: res.statusCode, bytes, lines };
+}
+
+/** /healthz answer times (ms), polled every 20 ms from this process until `stop` fires. */
+async function pollHealthz(baseUrl: string, stop: AbortSignal): Promise<number[]> {
+  const times: number[] = [];
+  while (!stop.aborted) {
+    const t = performance.now();
+    const res = await request(`${baseUrl}/healthz`, { method: 'GET' });
+    await res.body.arrayBuffer();
+    times.push(res.statusCode === 200 ? performance.now() - t : Infinity);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return times.sort((a, b) => a - b);
 }
 
 /** Compares two answers profile by profile (ids, order, metadata, every value to 1e-6). */
@@ -640,6 +683,41 @@ async function main(): Promise<void> {
         add({ key: 'nocache_ratio_bytes', phase: 'nocache', label: 'Bytes per profile: no data caches (cold) ÷ service', value: coldBytes / a.profiles.length / coldBytesPerProfile, unit: '×', digits: 2 });
       }
       details.nocache = { cold: { ttfbMs: a.ttfbMs, totalMs: a.totalMs, bytes: coldBytes, profiles: a.profiles.length }, warm: load };
+    }
+
+    // ---- liveness: /healthz while the heaviest warm queries run (the event loop is never held)
+    if (wants('liveness')) {
+      mirror.setLatency(0);
+      // A profile cache that holds the whole month's levels and outputs; no response cache, so
+      // every request runs the pipeline (a cached body would only be copied out).
+      const s = await server(serviceEnv(storeMain, { ARGO_PROFILE_CACHE_MB: '2048', ARGO_RESPONSE_CACHE_MB: '0' }));
+      const { startMs, endMs } = monthBounds(o.month);
+      const url = `${s.url}${heavyQuery(startMs, endMs)}`;
+      const t0 = performance.now();
+      const cold = await drain(url);
+      assert.equal(cold.status, 200, 'heavy query');
+      log(`liveness: heavy query cold: ${cold.lines} profiles, ${(cold.bytes / MB).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const runs: Record<string, unknown> = {};
+      for (const clients of [1, 5]) {
+        const stop = new AbortController();
+        const polls = pollHealthz(s.url, stop.signal);
+        const t1 = performance.now();
+        const answers = await Promise.all(Array.from({ length: clients }, () => drain(url)));
+        const seconds = (performance.now() - t1) / 1000;
+        stop.abort();
+        const times = await polls;
+        for (const a of answers) assert.equal(a.bytes, cold.bytes, 'a warm heavy answer differs from the cold one');
+        const worst = times[times.length - 1] ?? NaN;
+        const p50 = times[Math.floor(times.length / 2)] ?? NaN;
+        log(`liveness: ${clients} warm heavy ${clients === 1 ? 'query' : 'queries'} in ${seconds.toFixed(1)} s; /healthz ${times.length} polls, p50 ${p50.toFixed(1)} ms, worst ${worst.toFixed(0)} ms`);
+        add({ key: `liveness_healthz_max_ms_${clients}`, phase: 'liveness', label: `Worst /healthz answer during ${clients} warm heavy ${clients === 1 ? 'query' : 'queries'} (1,000 levels, the month)`, value: worst, unit: 'ms', digits: 0, target: { op: '<=', value: 1000 } });
+        add({ key: `liveness_healthz_p50_ms_${clients}`, phase: 'liveness', label: `/healthz p50 during ${clients} warm heavy ${clients === 1 ? 'query' : 'queries'}`, value: p50, unit: 'ms', digits: 1 });
+        add({ key: `liveness_heavy_s_${clients}`, phase: 'liveness', label: `${clients} warm heavy ${clients === 1 ? 'query' : 'queries'} at once: total`, value: seconds, unit: 's', digits: 1 });
+        runs[clients] = { seconds, polls: times.length, p50, worst };
+      }
+      const memory = await s.memory();
+      await stopServer(s);
+      details.liveness = { query: heavyQuery(startMs, endMs), profiles: cold.lines, bytes: cold.bytes, runs, rss: memory.rss };
     }
 
     // ---- months: server RSS with N months cached

@@ -42,6 +42,10 @@ const DESCRIPTION = [
   '',
   'A failure after the body started ends it with `{"error":{"status":502,"message":"..."}}` (last',
   'NDJSON line, or the `error` member of the JSON object) or a last CSV line `# error: 502 ...`.',
+  '',
+  'Time limits: a query running past ARGO_QUERY_TIMEOUT_SECONDS (planning to last profile) is ended',
+  'with a 504, as a problem before the body started or as the error line after; a client that',
+  'accepts no bytes for ARGO_SEND_TIMEOUT_SECONDS is disconnected.',
 ].join('\n');
 
 /**
@@ -118,8 +122,9 @@ const profilesRoutes: FastifyPluginAsyncZod<ProfilesRoutesOptions> = async (app,
       const { format: explicitFormat, ...query } = request.query;
       const format = selectFormat(explicitFormat, request.headers.accept);
 
-      // The response's 'close' before it finished means the client went away (the request's own
-      // 'close' fires as soon as its body is read, which for a GET is at once).
+      // The response's 'close' before it finished means the client went away, or the send
+      // timeout cut it (the request's own 'close' fires as soon as its body is read, which for a
+      // GET is at once).
       const hangUp = new AbortController();
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) hangUp.abort(new AbortedError({ message: 'client closed the connection' }));

@@ -667,7 +667,7 @@ export const profilesResponses = {
   500: commonProblems[500],
   502: problemResponse('The GDAC or the index store failed before the body started.', { detail: 'The Argo data source failed to deliver the data; try again later.' }),
   503: commonProblems[503],
-  504: problemResponse('The GDAC did not answer in time.', { detail: 'The Argo data source did not answer in time; try again later.' }),
+  504: problemResponse('The GDAC did not answer in time, or the query ran past its time limit (ARGO_QUERY_TIMEOUT_SECONDS) before the body started.', { detail: 'The Argo data source did not answer in time; try again later.' }),
   413: problemResponse(
     'The answer would carry more level values (profiles × levels × variables; native levels count as an estimate) ' +
       'than one request may (ARGO_MAX_REQUEST_COST). Decided once the query is planned, before any level is read. ' +

@@ -119,6 +119,21 @@ export const envSchema = z.object({
   // are the requests that push several ceilings at once.
   ARGO_MAX_REQUEST_COST: intFrom(0, Number.MAX_SAFE_INTEGER).default(10_000_000),
 
+  // Longest a profiles query may run, from its planning to its last profile (time waiting on
+  // the client included): past it the reads are cancelled and the answer is a 504 (before the
+  // headers) or ends with a 504 error line. Five minutes: the largest answer the ceilings allow (10,000
+  // profiles × 1,000 levels, ~220 MB of NDJSON) read cold from a 100 ms mirror (~1 min) and sent
+  // uncompressed over a 10 Mbit/s link (~3 min) still fits, while a GDAC that stalls for good
+  // (each file: retries + 1 attempts of ARGO_FETCH_TIMEOUT_SECONDS, batch after batch) frees the
+  // request, its look-ahead and its GDAC slots within minutes instead of holding them for hours.
+  ARGO_QUERY_TIMEOUT_SECONDS: numberFrom(0.1, 86400).default(300),
+  // A client that accepts no byte of its response for this long (the socket's buffers full and
+  // not draining) is disconnected and its query cancelled: what it held is freed. 60 s is nginx's
+  // `send_timeout`, which means the same: long enough for any client that reads at all (a
+  // pause to process what it got, a slow link), short enough that clients that never read
+  // cannot pile up.
+  ARGO_SEND_TIMEOUT_SECONDS: numberFrom(0.1, 86400).default(60),
+
   // Browser dashboards call from other origins; '*' is right for a public read-only API.
   ARGO_CORS_ORIGINS: z.string().min(1).default('*'),
   // Shed load (503) before the event loop stalls everyone: 1 s of loop delay is already unusable.
@@ -198,6 +213,10 @@ export interface Config {
     defaultMaxProfiles: number;
     maxProfilesLimit: number;
     queryConcurrency: number;
+    /** Deadline of one profiles query, planning to last profile (ARGO_QUERY_TIMEOUT_SECONDS). */
+    queryTimeoutMs: number;
+    /** A response whose client accepts no bytes for this long is cut (ARGO_SEND_TIMEOUT_SECONDS). */
+    sendTimeoutMs: number;
     maxBodyBytes: number;
     maxEventLoopDelayMs: number;
   };
@@ -304,6 +323,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       defaultMaxProfiles: e.ARGO_DEFAULT_MAX_PROFILES,
       maxProfilesLimit: e.ARGO_MAX_PROFILES_LIMIT,
       queryConcurrency: e.ARGO_QUERY_CONCURRENCY,
+      queryTimeoutMs: Math.round(e.ARGO_QUERY_TIMEOUT_SECONDS * 1000),
+      sendTimeoutMs: Math.round(e.ARGO_SEND_TIMEOUT_SECONDS * 1000),
       maxBodyBytes: e.ARGO_MAX_BODY_BYTES,
       maxEventLoopDelayMs: e.ARGO_MAX_EVENT_LOOP_DELAY_MS,
     },

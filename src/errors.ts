@@ -83,6 +83,14 @@ export class UpstreamTimeoutError extends AppError {
   readonly tag = 'upstream_timeout' as const;
 }
 
+/**
+ * A query ran past its time limit (ARGO_QUERY_TIMEOUT_SECONDS): its reads were cancelled. The
+ * message is written for the client (what to change), so it is shown even though the status is 504.
+ */
+export class QueryTimeoutError extends AppError {
+  readonly tag = 'query_timeout' as const;
+}
+
 /** The index store failed (not: an object is missing, which `get` reports as undefined). */
 export class StoreError extends AppError {
   readonly tag = 'store' as const;
@@ -159,6 +167,7 @@ export type ErrorTag =
   | 'upstream'
   | 'upstream_not_found'
   | 'upstream_timeout'
+  | 'query_timeout'
   | 'store'
   | 'netcdf_format'
   | 'argo_format'
@@ -182,6 +191,9 @@ export const STATUS_BY_TAG: Readonly<Record<ErrorTag, number>> = Object.freeze({
   // A file listed by the GDAC index but gone from the mirror is an upstream fault for a query.
   upstream_not_found: 502,
   upstream_timeout: 504,
+  // The service itself gave up, as a gateway does on a slow upstream: what is slow is upstream
+  // reads or the result's size, and the client can narrow the query.
+  query_timeout: 504,
   store: 503,
   netcdf_format: 502,
   argo_format: 502,
@@ -239,6 +251,8 @@ export function publicMessage(error: unknown, status = statusOf(error)): string 
     if (error.tag === 'gdac_index') return 'The GDAC profile index could not be read; try again later.';
     if (error.tag === 'build_queue_full') return error.message;
     if (error.tag === 'pack_missing') return error.message;
+    // Says nothing about the internals, and tells the client what to change.
+    if (error.tag === 'query_timeout') return error.message;
   }
   switch (status) {
     case 502:

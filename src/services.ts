@@ -15,6 +15,7 @@ import { createPlatformLocator } from './month-index/platform-map.js';
 import { createPlatformService, type PlatformService } from './query/platforms.js';
 import { datasetStore } from './month-index/datasets.js';
 import { withPackSource } from './query/pack-reader.js';
+import { withQueryDeadline } from './query/deadline.js';
 import { createQueryService, type QueryServiceWithStats } from './query/service.js';
 import { createBlobStore } from './storage/index.js';
 import type { BlobStore } from './storage/types.js';
@@ -85,17 +86,20 @@ export function createServices({ config, logger, overrides = {} }: CreateService
   });
   const locator = createPlatformLocator({ store, catalog, logger: logger.child({ component: 'platforms' }) });
   const platforms = createPlatformService({ catalog, locator });
-  const query = createQueryService({
-    catalog,
-    locator,
-    bgcCatalog,
-    gdac,
-    profileCacheBytes: config.cache.profileBytes,
-    concurrency: config.limits.queryConcurrency,
-    logger: logger.child({ component: 'query' }),
-    // ARGO_QUERY_SOURCE: a month's data pack in the index store, or GDAC byte ranges.
-    withSource: (reader) => withPackSource(reader, { source: config.query.source, store, catalog, logger: logger.child({ component: 'pack' }) }),
-  });
+  const query = withQueryDeadline(
+    createQueryService({
+      catalog,
+      locator,
+      bgcCatalog,
+      gdac,
+      profileCacheBytes: config.cache.profileBytes,
+      concurrency: config.limits.queryConcurrency,
+      logger: logger.child({ component: 'query' }),
+      // ARGO_QUERY_SOURCE: a month's data pack in the index store, or GDAC byte ranges.
+      withSource: (reader) => withPackSource(reader, { source: config.query.source, store, catalog, logger: logger.child({ component: 'pack' }) }),
+    }),
+    { timeoutMs: config.limits.queryTimeoutMs },
+  );
   let closed: Promise<void> | undefined;
   return {
     config,

@@ -164,6 +164,20 @@ test('ARGO_STORE_TIMEOUT_SECONDS: the index store deadline, 10 s by default, bou
   }
 });
 
+test('ARGO_QUERY_TIMEOUT_SECONDS and ARGO_SEND_TIMEOUT_SECONDS: 300 s and 60 s by default, bounded', () => {
+  const defaults = parseConfig({});
+  assert.equal(defaults.limits.queryTimeoutMs, 300_000);
+  assert.equal(defaults.limits.sendTimeoutMs, 60_000);
+  const set = parseConfig({ ARGO_QUERY_TIMEOUT_SECONDS: '45', ARGO_SEND_TIMEOUT_SECONDS: '2.5' });
+  assert.equal(set.limits.queryTimeoutMs, 45_000);
+  assert.equal(set.limits.sendTimeoutMs, 2_500);
+  for (const name of ['ARGO_QUERY_TIMEOUT_SECONDS', 'ARGO_SEND_TIMEOUT_SECONDS']) {
+    for (const bad of ['0', '-1', 'soon', '86401']) {
+      assert.throws(() => parseConfig({ [name]: bad }), (error: unknown) => error instanceof ConfigError && error.message.includes(name), `${name}=${bad}`);
+    }
+  }
+});
+
 test('an s3:// GDAC has its own S3 settings, apart from the index store\'s', () => {
   // The public S3 GDAC beside a MinIO index store: the store's endpoint and keys stay the store's.
   const split = parseConfig({

@@ -4,9 +4,9 @@
  *     createFastify        core options: logger, request ids, router, body limit, client errors
  *     plugins/external/    cors, compress, under-pressure, rate-limit, swagger, swagger-ui (one
  *                          file each)
- *     plugins/app/         access log, error handler, metrics, one decorator per service, the
- *                          profile responder (behind the cost guard), the services' metrics, the
- *                          start-up line
+ *     plugins/app/         access log, error handler, metrics, the send timeout, one decorator
+ *                          per service, the profile responder (behind the cost guard), the
+ *                          services' metrics, the start-up line
  *     routes/              thin handlers, registered with what they need (limits, admin token)
  *
  * `buildApp` is used by src/main.ts, the demo, the bench and the tests (`app.inject`).
@@ -32,6 +32,7 @@ import accessLog from './plugins/app/access-log.js';
 import errorHandler, { sendProblem } from './plugins/app/error-handler.js';
 import metrics from './plugins/app/metrics.js';
 import profileResponder from './plugins/app/profile-responder.js';
+import sendTimeout from './plugins/app/send-timeout.js';
 import serviceMetrics from './plugins/app/service-metrics.js';
 import servicesPlugin from './plugins/app/services.js';
 import startupLog from './plugins/app/startup-log.js';
@@ -113,6 +114,7 @@ export async function buildApp({ config, services, logger, now }: BuildAppOption
   await app.register(accessLog);
   await app.register(errorHandler);
   await app.register(metrics);
+  await app.register(sendTimeout, { timeoutMs: config.limits.sendTimeoutMs });
   await app.register(cors, { origins: config.cors.origins });
   await app.register(compress);
   await app.register(underPressure, { maxEventLoopDelayMs: config.limits.maxEventLoopDelayMs });

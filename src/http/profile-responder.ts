@@ -61,28 +61,45 @@ export interface CreateProfileResponderOptions {
   logger?: Pick<Logger, 'debug'>;
 }
 
-const NO_CACHE_STATS: ResponseCacheStats = Object.freeze({ hits: 0, misses: 0, stored: 0, entries: 0, bytes: 0 });
+const NO_CACHE_STATS: ResponseCacheStats = Object.freeze({ hits: 0, misses: 0, stored: 0, entries: 0, bytes: 0, copying: 0 });
 
 /**
- * A pass-through that keeps a copy of what went by while it stays under `maxBytes`, and hands the
- * copy to `onEnd` once the source ended cleanly.
+ * A pass-through that keeps a copy of what went by while it stays under the cache's entry cap
+ * and the cache grants room for it (`reserve`: all copies in progress together stay under the
+ * cache's size), and hands the copy to `onEnd` once the source ended cleanly. Past either bound
+ * the copy is dropped at once and the rest only passes through. It never reads ahead of its
+ * consumer: a Transform passes backpressure on, so the copy is at most what the client accepted
+ * plus the streams' buffers.
  */
-function teeInto(body: Readable, maxBytes: number, onEnd: (copy: Buffer) => void, onFail: (error: unknown) => void): Readable {
-  const chunks: Buffer[] = [];
+function teeInto(body: Readable, cache: ResponseCache, onEnd: (copy: Buffer) => void, onFail: (error: unknown) => void): Readable {
+  let chunks: Buffer[] | undefined = [];
   let size = 0;
+  const drop = (): void => {
+    cache.release(size);
+    chunks = undefined;
+    size = 0;
+  };
   const tee = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      if (size <= maxBytes) {
-        size += chunk.byteLength;
-        if (size <= maxBytes) chunks.push(chunk);
-        else chunks.length = 0;
+      if (chunks !== undefined) {
+        if (size + chunk.byteLength <= cache.maxEntryBytes && cache.reserve(chunk.byteLength)) {
+          chunks.push(chunk);
+          size += chunk.byteLength;
+        } else drop();
       }
       callback(null, chunk);
     },
   });
-  pipeline(body, tee).then(() => {
-    if (size <= maxBytes) onEnd(Buffer.concat(chunks, size));
-  }, onFail);
+  pipeline(body, tee).then(
+    () => {
+      if (chunks !== undefined) onEnd(Buffer.concat(chunks, size));
+      drop();
+    },
+    (error: unknown) => {
+      drop();
+      onFail(error);
+    },
+  );
   return tee;
 }
 
@@ -162,7 +179,7 @@ export function createProfileResponder({ query, cacheBytes, logger }: CreateProf
       // The client gets every chunk as it is made; the copy is stored only once the body ended cleanly.
       const tee = teeInto(
         body,
-        cache.maxEntryBytes,
+        cache,
         (copy) => {
           const outcome = watched.outcome;
           if (!failed && !signal.aborted && outcome?.complete && !outcome.provisional) cache.set(key, { headers, body: copy });

@@ -21,11 +21,20 @@ export interface ResponseCacheStats {
   stored: number;
   entries: number;
   bytes: number;
+  /** Bytes held by copies of bodies still being sent (see `reserve`). */
+  copying: number;
 }
 
 export interface ResponseCache {
   /** Largest body worth keeping: a caller stops copying a body once it grows past this. */
   readonly maxEntryBytes: number;
+  /**
+   * Reserves `bytes` for a copy of a body being sent; false when the copies in progress already
+   * hold the cache's size (the caller then stops copying). Every reservation is `release`d when
+   * its copy is stored or dropped.
+   */
+  reserve(bytes: number): boolean;
+  release(bytes: number): void;
   /** Counts a hit or a miss. */
   get(key: string): CachedResponse | undefined;
   set(key: string, response: CachedResponse): void;
@@ -78,8 +87,20 @@ export function createResponseCache({ maxBytes }: { maxBytes: number }): Respons
     sizeCalculation: (value, key) => value.body.byteLength + key.length + ENTRY_OVERHEAD_BYTES,
   });
   const counts = { hits: 0, misses: 0, stored: 0 };
+  // A copy grows at the speed of its client: one that reads slowly (or never, until the send
+  // timeout) holds its copy meanwhile. Each copy stops at the entry cap, and all of them together
+  // at the cache's size, so many slow clients cannot hold more than the cache itself may.
+  let copying = 0;
   return {
     maxEntryBytes,
+    reserve(bytes) {
+      if (copying + bytes > maxBytes) return false;
+      copying += bytes;
+      return true;
+    },
+    release(bytes) {
+      copying = Math.max(0, copying - bytes);
+    },
     get(key) {
       const hit = lru.get(key);
       if (hit) counts.hits++;
@@ -90,6 +111,6 @@ export function createResponseCache({ maxBytes }: { maxBytes: number }): Respons
       lru.set(key, response);
       counts.stored++;
     },
-    stats: () => ({ ...counts, entries: lru.size, bytes: lru.calculatedSize }),
+    stats: () => ({ ...counts, entries: lru.size, bytes: lru.calculatedSize, copying }),
   };
 }

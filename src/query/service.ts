@@ -9,6 +9,10 @@
  *     read:  mapOrdered(window = concurrency) → output cache → levelVariablesToRead
  *            → reader (level cache → ranges) → computeProfile → toOutputProfile → JSON
  *     fields=positions: plan → toPositionProfile → JSON (no read at all)
+ *
+ * Cache hits settle in microtasks, so a warm query would hold the event loop until it ends: each
+ * query has a yield clock (event-loop-yield.ts), checked before each computation and after each
+ * profile taken, that gives the loop a turn every few ms of work.
  */
 import { computeBgcProfile } from '../argo/bgc/compute.js';
 import { CORE_PARAMETERS, bgcLevelVariablesToRead } from '../argo/bgc/rules.js';
@@ -21,6 +25,7 @@ import type { Logger } from '../logger.js';
 import { monthEndMs, monthStartMs } from '../month-index/months.js';
 import type { PlatformLocator } from '../month-index/platform-map.js';
 import type { MonthCatalog, MonthIndex, MonthParameter } from '../month-index/types.js';
+import { createYieldClock, withEventLoopYield } from './event-loop-yield.js';
 import { withLevelCache, type LevelCacheStats } from './level-cache.js';
 import { mapOrdered } from './ordered.js';
 import { withSingleFlight } from './single-flight.js';
@@ -124,6 +129,8 @@ export function createQueryService({
     const monthKeys: string[] = [];
     const known = new Map<string, MonthParameter>();
     let built = 0;
+    // Cached months load in microtasks: a year of them is planned in one go otherwise.
+    const clock = createYieldClock();
     for await (const [month, index] of loads) {
       planner.add(month, index);
       if (index) {
@@ -131,6 +138,7 @@ export function createQueryService({
         built++;
         for (const p of index.parameters ?? []) if (!known.has(p.name)) known.set(p.name, p);
       }
+      while (clock.due()) await clock.turn();
     }
     if (query.dataset === 'bgc' && built > 0) checkParameters(query, known);
     return { ...planner.result(), monthKeys, parameters: [...known.values()] };
@@ -154,12 +162,18 @@ export function createQueryService({
       [Symbol.asyncIterator]() {
         // Per query, so one large query cannot take every GDAC slot of the process.
         const limiter = createLimiter(concurrency);
+        const clock = createYieldClock();
+        // The look-ahead's computations of cache hits would otherwise all run in one turn: each
+        // branch checks the clock between its read and its computation, with no await between
+        // the check and the computation (see YieldClock).
         const compute: ProfileOutputFn = async (profile, s) => {
           if (profile.parameters) {
             const modes = profile.parameters;
             const variables = query.variables as readonly string[];
             const names = bgcLevelVariablesToRead({ mode: query.mode, parameters: modes, variables });
             const levels = await bgcReader.read(profile, names, { signal: s, limiter });
+            while (clock.due()) await clock.turn();
+            throwIfAborted(s, { operation: 'query' });
             const computed = computeBgcProfile({ meta: { parameters: modes, latitude: profile.latitude }, levels, options });
             const output = toBgcOutputProfile(profile, computed, variables);
             return isProvisional(levels) ? markProvisional(output) : output;
@@ -167,13 +181,15 @@ export function createQueryService({
           const variables = query.variables as ArgoVariable[];
           const names = levelVariablesToRead({ mode: query.mode, dataMode: profile.dataMode, variables });
           const levels = await reader.read(profile, names, { signal: s, limiter });
+          while (clock.due()) await clock.turn();
+          throwIfAborted(s, { operation: 'query' });
           const computed = computeProfile({ meta: profile, levels, options: { ...options, variables } });
           const output = toOutputProfile(profile, computed, variables);
           // Levels from a file that changed since its month was built: so is what derives from them.
           return isProvisional(levels) ? markProvisional(output) : output;
         };
         const read = withOutputCache(compute, { cache: outputs, shapeKey });
-        return mapOrdered(selected, read, { window: concurrency, signal });
+        return withEventLoopYield(mapOrdered(selected, read, { window: concurrency, signal }), { clock })[Symbol.asyncIterator]();
       },
     };
   }
@@ -185,9 +201,11 @@ export function createQueryService({
   function positionsOf(selected: PlannedProfile[], signal: AbortSignal): AsyncIterable<EncodedProfile> {
     return {
       async *[Symbol.asyncIterator]() {
+        const clock = createYieldClock();
         for (const profile of selected) {
           throwIfAborted(signal, { operation: 'query' });
           yield encodeProfile(toPositionProfile(profile));
+          while (clock.due()) await clock.turn();
         }
       },
     };

@@ -35,7 +35,16 @@ function profile(i: number): OutputProfile {
 
 /** A query service whose answers are scripted; counts how many bodies were computed. */
 function scripted(
-  options: { monthKeys?: () => string[]; failAfter?: number; failWith?: () => Error; provisional?: number; count?: number } = {},
+  options: {
+    monthKeys?: () => string[];
+    failAfter?: number;
+    failWith?: () => Error;
+    provisional?: number;
+    count?: number;
+    /** Before profile `holdAt`, wait for `hold` (a body still being sent). */
+    holdAt?: number;
+    hold?: Promise<void>;
+  } = {},
 ) {
   const stats = { runs: 0, iterated: 0 };
   const service: QueryService = {
@@ -45,6 +54,7 @@ function scripted(
       const profiles = (async function* () {
         stats.iterated++;
         for (let i = 0; i < n; i++) {
+          if (i === options.holdAt) await options.hold;
           if (options.failAfter !== undefined && i === options.failAfter) {
             throw options.failWith?.() ?? new UpstreamError({ message: 'mirror down' });
           }
@@ -143,4 +153,34 @@ test('a body holding a provisional profile (a GDAC file changed since its month 
   assert.equal(again.cached, false);
   assert.equal(await text(again.body), body);
   assert.equal(stats.iterated, 2);
+});
+
+test('copies of bodies still being sent hold, together, at most the cache size; each is released when its body ends', async () => {
+  // A 64 KiB cache: each copy stops at 16 KiB (the entry cap), all copies together at 64 KiB.
+  let release!: () => void;
+  const hold = new Promise<void>((resolve) => (release = resolve));
+  const { service } = scripted({ count: 60, holdAt: 50, hold });
+  const responder = createProfileResponder({ query: service, cacheBytes: 64 * 1024 });
+  // Ten different answers (~9 KiB sent of each, ~11 KiB in all), each waiting on its last profiles:
+  // slow upstreams or clients, their copies growing meanwhile.
+  const bodies = [];
+  for (let i = 0; i < 10; i++) bodies.push((await responder.respond({ ...QUERY, maxProfiles: 100 + i }, options())).body);
+  const reads = bodies.map((body) => text(body));
+  await new Promise((r) => setTimeout(r, 50));
+  const copying = responder.cacheStats().copying;
+  assert.ok(copying > 0, 'copies are being made');
+  assert.ok(copying <= 64 * 1024, `${copying} bytes of copies in progress for a 64 KiB cache`);
+
+  release();
+  const sent = await Promise.all(reads);
+  await new Promise((r) => setImmediate(r));
+  assert.ok(sent.every((b) => b.trim().split('\n').length === 60), 'every client got its whole body');
+  assert.equal(responder.cacheStats().copying, 0, 'every copy released');
+  // Those that kept their copy are cached whole; the others were dropped, never cut short.
+  const stored = responder.cacheStats().stored;
+  assert.ok(stored >= 1 && stored < 10, `${stored} stored`);
+  for (let i = 0; i < 10; i++) {
+    const again = await responder.respond({ ...QUERY, maxProfiles: 100 + i }, options());
+    assert.equal(await text(again.body), sent[i]);
+  }
 });
