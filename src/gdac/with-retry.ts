@@ -84,9 +84,12 @@ export function withRetry(inner: Fetcher, options: RetryOptions): Fetcher {
 function exhausted(last: unknown, context: Record<string, unknown>): Error {
   const attempts = context.attempts as number;
   if (attempts === 1 && isTransient(last)) return last as Error;
-  const message = `GDAC ${String(context.source)} failed after ${attempts} attempts`;
+  // The last failure's words too: a build records this message as the file's reason (why, not
+  // only how often), and the logs show it without unwinding the cause chain.
+  const why = last instanceof Error && last.message ? `: ${last.message}` : '';
+  const message = `GDAC ${String(context.source)} failed after ${attempts} attempts${why}`;
   if (last instanceof UpstreamTimeoutError) {
-    return new UpstreamTimeoutError({ message: `${message}: no answer in time`, context, cause: last });
+    return new UpstreamTimeoutError({ message, context, cause: last });
   }
   return new TransientUpstreamError({ message, context, cause: last });
 }

@@ -178,3 +178,18 @@ test('a month step added to the pipeline sees every file and publishes its objec
   assert.ok(again.results.every((r) => r.unchanged));
   assert.ok(seen.length === 8 && seen.every((s) => s.source === 'reused' && s.bytes === 0));
 });
+
+test('a build that gets an HTML page for a file retries it as an upstream fault and indexes the real file', async (t) => {
+  const { fx, mirror, store } = await setup(t, { months: ['2023-01'], perMonth: 3 });
+  const source = testGdac(t, [mirror.url]);
+  const [first] = [...fx.files.keys()].filter((p) => p.startsWith('dac/')).sort();
+  // A proxy's error page, once: a NetCDF download must not take it for a broken file.
+  mirror.setFault(first, { kind: 'html', bytes: 4096, times: 1 });
+  const job = await buildMonths({ store, gdac: source, indexPath: INDEX_PATH, months: fx.months, logger: silentLogger });
+  assert.deepEqual(
+    job.results.map((r) => [r.month, r.profiles, r.failed]),
+    [['2023-01', 3, 0]],
+    'the page was retried, not recorded as "not a readable NetCDF file"',
+  );
+  assert.equal(mirror.stats.byPath.get(first), 2, 'the page, then the file');
+});

@@ -168,9 +168,11 @@ test('corrupt, truncated and missing files are reported and skipped; the next bu
   assert.equal(detail.failed, 4);
   const reasons = Object.fromEntries(detail.failures.map((f) => [f.id, f.reason]));
   assert.equal(reasons[missing], 'not found on the GDAC (404)');
-  assert.match(reasons[corrupt], /not a readable NetCDF classic file/);
+  // Not NetCDF at all (the magic is gone, or an HTML page): the download's answer check refuses it
+  // on every attempt; the reason says so.
+  assert.match(reasons[corrupt], /^GDAC download failed: .*failed after \d+ attempts: GDAC answered something that is not a NetCDF file/);
   assert.match(reasons[truncated], /not a readable NetCDF classic file.*too short|truncat/i);
-  assert.match(reasons[garbage], /not a readable NetCDF classic file/);
+  assert.match(reasons[garbage], /^GDAC download failed: .*not a NetCDF file \(30 bytes starting "<html>Not a NetCDF file/);
   assert.equal(detail.failures.find((f) => f.id === missing)?.dateUpdate, '20230422122530');
   assert.deepEqual((await catalog.listMonths()).map((m) => [m.month, m.profiles, m.failed]), [['2023-04', 0, 4]]);
 

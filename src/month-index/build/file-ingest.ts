@@ -51,7 +51,9 @@ export function createFileIngest(options: FileIngestOptions): FileIngest {
 
   async function fetchAndRead(id: string, dateUpdate: string): Promise<IngestedFile> {
     try {
-      const bytes = await gdac.get(`dac/${id}`, { signal });
+      // NetCDF expected: a body that is not (a proxy's HTML page) is an upstream fault, retried and
+      // failed over like any other, not a file recorded as unreadable until the next build.
+      const bytes = await gdac.get(`dac/${id}`, { signal, expect: 'netcdf' });
       return { id, dateUpdate, outcome: readFile(id, bytes, dateUpdate), bytes };
     } catch (error) {
       if (isAbortError(error) || signal?.aborted) {
