@@ -76,6 +76,7 @@ export function withLevelCache(inner: LevelReader, { maxBytes }: { maxBytes: num
     },
   });
   return {
+    ...(inner.prepare ? { prepare: inner.prepare.bind(inner) } : {}),
     async read(ref, names, options) {
       const key = cacheKeyOf(ref);
       const cached = cache.get(key) ?? {};

@@ -143,6 +143,22 @@ export function withPackSource(inner: LevelReader, options: PackSourceOptions): 
   }
 
   return {
+    // Under `pack`, every month the query will read must have a pack: checked from the master
+    // entries (no pack read) before the answer starts, so the client gets a 503 problem naming
+    // the months rather than a 200 cut by an error line. A profile its month's pack lacks can
+    // only be found out by reading, and stays an error line.
+    async prepare(refs, { signal }) {
+      if (source !== 'pack') return;
+      const months = [...new Set(refs.flatMap((r) => (r.timeMs === undefined ? [] : [monthOf(r.timeMs)])))].sort();
+      const without: string[] = [];
+      for (const month of months) if (!(await packOf(month, signal))) without.push(month);
+      if (without.length === 0) return;
+      const names = without.length === 1 ? `Month ${without[0]} has` : `Months ${without.join(', ')} have`;
+      throw new PackMissingError({
+        message: `${names} no data pack (ARGO_QUERY_SOURCE=pack); build ${without.length === 1 ? 'its pack' : 'their packs'} with build-index --packs-only.`,
+        context: { months: without },
+      });
+    },
     async read(ref, names, readOptions) {
       const { signal } = readOptions;
       if (ref.timeMs === undefined) return inner.read(ref, names, readOptions);

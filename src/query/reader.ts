@@ -56,6 +56,13 @@ export interface LevelReader {
    * other variable null. A name the file's layout lacks stays null (old floats have no PSAL).
    */
   read(ref: ProfileRef, names: readonly LevelVariable[], options: ReadLevelsOptions): Promise<ProfileLevels>;
+  /**
+   * Called once per query, after planning and before the answer starts, with the profiles it
+   * will read: a reader that already knows it cannot serve some of them throws here, so the
+   * client gets a problem with its status instead of a body cut by an error line (a month without
+   * a data pack under ARGO_QUERY_SOURCE=pack). Optional; wrappers pass it on.
+   */
+  prepare?(refs: readonly ProfileRef[], options: { signal: AbortSignal }): Promise<void>;
 }
 
 /** The GDAC path of a profile id. */

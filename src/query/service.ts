@@ -223,6 +223,8 @@ export function createQueryService({
         { matched, selected: selected.length, truncated, monthsMissing, planMs: Math.round(performance.now() - started) },
         'query planned',
       );
+      // Core level reads only (positions read no levels; BGC rows have their own reader).
+      if (query.fields !== 'positions' && query.dataset !== 'bgc') await reader.prepare?.(selected, { signal });
       const profiles = query.fields === 'positions' ? positionsOf(selected, signal) : profilesOf(selected, query, signal);
       const last = selected.at(-1);
       const next = truncated && last ? encodeCursor({ key: plannedKey(last), filter }) : undefined;

@@ -23,6 +23,7 @@ function flightKey(ref: Pick<ProfileRef, 'id' | 'dateUpdate'>, names: readonly L
 export function withSingleFlight(inner: LevelReader): LevelReader {
   const flights = new Map<string, Flight>();
   return {
+    ...(inner.prepare ? { prepare: inner.prepare.bind(inner) } : {}),
     read(ref, names, options: ReadLevelsOptions) {
       const { signal } = options;
       if (signal.aborted) return Promise.reject(new AbortedError({ message: 'read aborted', context: { id: ref.id }, cause: signal.reason }));
