@@ -10,13 +10,14 @@
  *     const { bytes, rows, missing } = await writer.write({ profiles, month });
  *     writer.close();
  *
- * `createInThreadPackWriter` is the same contract on the caller's thread (the worker runs one).
+ * `createInThreadPackWriter` is the same contract on the caller's thread; the worker threads hold
+ * their levels in a `createPackWriterCore`.
  */
 import { readProfileFile } from '../argo/read-file.js';
 import { PackWriteError } from '../errors.js';
 import { compactLevels } from './levels.js';
 import type { PackLevels, PackProfile } from './types.js';
-import { writePack, type WritePackOptions, type WrittenPack } from './write.js';
+import { assemblePack, packLayout, packRowGroupSizes, writePack, writePackPart, type PackLayout, type PackPart, type WritePackOptions, type WrittenPack } from './write.js';
 
 /** A profile to pack without its levels: the writer has them (`addFile`, `addLevels`). */
 export type PackEntry = Omit<PackProfile, 'levels'>;
@@ -61,6 +62,54 @@ export function joinLevels(entries: readonly PackEntry[], levels: ReadonlyMap<st
     else missing.push(entry.id);
   }
   return { profiles, missing };
+}
+
+/**
+ * What a thread holding a month's levels does with them: the in-thread writer, and the worker
+ * threads (writer-thread.ts), which also write parts of a pack and assemble them.
+ */
+export interface PackWriterCore {
+  levels: Map<string, PackLevels>;
+  /** Removes and returns the levels of `ids` it holds (to hand them to another thread). */
+  take(ids: readonly string[]): [string, PackLevels][];
+  /**
+   * The row groups of `entries` (those it holds levels for); their levels are released. Parts
+   * split between two row-group time slices make the same groups as one write of them all.
+   */
+  part(entries: readonly PackEntry[], layout: PackLayout, maxRowGroupRows?: number): Promise<{ part: PackPart; missing: string[] }>;
+  assemble(parts: readonly PackPart[], layout: PackLayout): Promise<WrittenPack>;
+}
+
+export function createPackWriterCore(): PackWriterCore {
+  const levels = new Map<string, PackLevels>();
+  return {
+    levels,
+    take(ids) {
+      const out: [string, PackLevels][] = [];
+      for (const id of ids) {
+        const l = levels.get(id);
+        if (!l) continue;
+        levels.delete(id);
+        out.push([id, l]);
+      }
+      return out;
+    },
+    async part(entries, layout, maxRowGroupRows) {
+      const { profiles, missing } = joinLevels(entries, levels);
+      for (const e of entries) levels.delete(e.id);
+      return { part: await writePackPart(profiles, packRowGroupSizes(profiles, layout, maxRowGroupRows), layout), missing };
+    },
+    assemble: (parts, layout) => assemblePack(parts, layout),
+  };
+}
+
+/** The layout of a write request, or the PackWriteError that says why it has none. */
+export function requestLayout(request: Omit<PackWriteRequest, 'profiles'>, context: Record<string, unknown> = {}): PackLayout {
+  try {
+    return packLayout(request);
+  } catch (error) {
+    throw new PackWriteError({ message: `data pack write failed: ${(error as Error).message}`, context, cause: error });
+  }
 }
 
 /** The writer on the caller's thread: each `addFile` decodes before it resolves. */

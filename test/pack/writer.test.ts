@@ -36,11 +36,14 @@ async function addAll(writer: PackWriter, files: readonly File[]): Promise<void>
   await Promise.all(files.map((f) => writer.addFile({ id: f.id, bytes: f.bytes.slice() })));
 }
 
-test('worker and caller threads write the same pack; the worker takes the file bytes over', async (t) => {
+test('worker (one thread or two) and caller threads write the same pack; the worker takes the file bytes over', async (t) => {
   const files = fixtureFiles();
   const packs: Uint8Array[] = [];
-  for (const thread of ['worker', 'caller'] as const) {
-    const writer = createPackWriter({ thread });
+  // The worker write split over two threads (between days) as a big month's is, in one part, and on the caller's thread.
+  const variants = [{ thread: 'worker', splitMinRows: 1 }, { thread: 'worker' }, { thread: 'caller' }] as const;
+  for (const variant of variants) {
+    const thread = JSON.stringify(variant);
+    const writer = createPackWriter(variant);
     t.after(() => writer.close());
     await addAll(writer, files);
     const written = await writer.write({ profiles: files.map((f) => f.entry), month: '2023-01', zstdLevel: 3 });
@@ -49,7 +52,8 @@ test('worker and caller threads write the same pack; the worker takes the file b
     packs.push(written.bytes);
     writer.close();
   }
-  assert.deepEqual(packs[0], packs[1], 'byte-identical packs');
+  assert.deepEqual(packs[0], packs[2], 'byte-identical packs (split write)');
+  assert.deepEqual(packs[1], packs[2], 'byte-identical packs');
 
   const bytes = files[0].bytes.slice();
   const writer = createPackWriter();
@@ -65,7 +69,7 @@ test('worker and caller threads write the same pack; the worker takes the file b
 
 test('an unreadable file is refused alone: the pack is written without it', async (t) => {
   const files = fixtureFiles();
-  const writer = createPackWriter();
+  const writer = createPackWriter({ splitMinRows: 1 });
   t.after(() => writer.close());
   await addAll(writer, files.slice(1));
   await assert.rejects(writer.addFile({ id: files[0].id, bytes: new TextEncoder().encode('not a NetCDF file') }), (error: Error) => {
