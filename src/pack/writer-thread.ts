@@ -9,11 +9,15 @@ import { parentPort } from 'node:worker_threads';
 import { PackWriteError } from '../errors.js';
 import { compactLevels } from './levels.js';
 import { createPackWriterCore, levelsOfFile } from './writer.js';
+import { loadZstd } from './zstd.js';
 import { levelsForTransfer, ownedBuffer, serializeError, type FromThread, type ToThread } from './writer-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('the data pack writer runs as a worker thread');
 const core = createPackWriterCore();
+// The codec now, while the month's files are still downloading: on Node 20 it is WebAssembly,
+// compiled on first use, which would otherwise delay the write. A failure surfaces at the write.
+loadZstd().catch(() => undefined);
 
 const reply = (message: FromThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 const failed = (seq: number) => (error: unknown) =>
