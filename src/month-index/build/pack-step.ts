@@ -15,8 +15,11 @@
  *
  * The pack's CPU — decoding every downloaded file, then the Parquet write with ZSTD 19 — runs on
  * a worker thread (pack/worker-writer.ts), one per month in flight: at most MONTH_CONCURRENCY (3)
- * at once, and a month's levels stay in the worker that writes them. This thread only forwards
- * bytes, so a build in the server leaves its event loop free for /healthz and queries.
+ * at once, each holding its month's levels (so no month's levels are copied between threads),
+ * plus a helper for the second half of a big month's write. This thread only forwards bytes, so
+ * a build in the server leaves its event loop free for /healthz and queries. The month keeps its
+ * builder slot while its pack is written: starting a fourth month then would add a fourth
+ * month's levels to memory, and on two cores the writing threads already use both.
  *
  * A month whose current version has no pack is rewritten even when no file changed (`rewrite`):
  * that is how `build-index --packs-only` adds packs to months built before them.
