@@ -153,6 +153,14 @@ export class PackMissingError extends AppError {
   readonly tag = 'pack_missing' as const;
 }
 
+/**
+ * A month's data pack could not be made: its worker thread crashed or the Parquet write threw.
+ * The month's build step fails with it (the month's current version stays); never a client's fault.
+ */
+export class PackWriteError extends AppError {
+  readonly tag = 'pack_write' as const;
+}
+
 /** The caller went away (AbortSignal fired); never reported to a client. */
 export class AbortedError extends AppError {
   readonly tag = 'aborted' as const;
@@ -178,6 +186,7 @@ export type ErrorTag =
   | 'overloaded'
   | 'build_queue_full'
   | 'pack_missing'
+  | 'pack_write'
   | 'aborted';
 
 /** The one table from tag to HTTP status. */
@@ -207,6 +216,8 @@ export const STATUS_BY_TAG: Readonly<Record<ErrorTag, number>> = Object.freeze({
   build_queue_full: 503,
   // A month not yet packed (ARGO_QUERY_SOURCE=pack): the operator adds it (build-index --packs-only).
   pack_missing: 503,
+  // A build's own fault, seen in a build job's error rather than by a query.
+  pack_write: 500,
   // 499 is nginx's "client closed request": it only ever reaches logs and metrics.
   aborted: 499,
 });

@@ -16,3 +16,5 @@ export {
 } from './schema.js';
 export type { Pack, PackedProfile, PackLevels, PackProfile, PackRowGroup, PackRowMeta, ReadRange } from './types.js';
 export { MAX_ROW_GROUP_ROWS, PACK_ZSTD_LEVEL, rowGroupSizes, writePack, type WritePackOptions, type WrittenPack } from './write.js';
+export { createInThreadPackWriter, type PackEntry, type PackWriteRequest, type PackWriteResult, type PackWriter } from './writer.js';
+export { SPLIT_MIN_ROWS, createPackWriter, createWorkerPackWriter, type PackWriterOptions } from './worker-writer.js';

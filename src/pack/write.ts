@@ -8,7 +8,8 @@
  * platform, cycle, direction), so row i of a pack is row i of the month index built with it. The
  * writer checks that times never go back and ids are unique.
  */
-import { ByteWriter, parquetWrite, type ColumnSource } from 'hyparquet-writer';
+import type { ColumnChunk, RowGroup } from 'hyparquet';
+import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
 import { compactLevels } from './levels.js';
 import {
   METADATA_COLUMNS,
@@ -24,7 +25,7 @@ import {
   type PackDescription,
 } from './schema.js';
 import type { PackLevels, PackProfile } from './types.js';
-import { loadZstd } from './zstd.js';
+import { loadZstd, type ZstdCodec } from './zstd.js';
 
 /**
  * zstd level 19. Level values are float32 whose low mantissa bytes are close to random, so the
@@ -101,7 +102,7 @@ export function rowGroupSizes(timesMs: ArrayLike<number>, { hours = 24, maxRows 
   return sizes;
 }
 
-function checkOrder(profiles: readonly PackProfile[]): void {
+export function checkOrder(profiles: readonly Pick<PackProfile, 'id' | 'timeMs'>[]): void {
   const ids = new Set<string>();
   let last = -Infinity;
   for (const p of profiles) {
@@ -127,70 +128,163 @@ function levelColumn(name: string, levels: readonly PackLevels[]): unknown[] {
   });
 }
 
-export async function writePack(options: WritePackOptions): Promise<WrittenPack> {
-  const { profiles } = options;
+/**
+ * Row groups written on their own: the bytes of their column chunks (as they sit after the file's
+ * `PAR1` magic) and their footer entries, offsets counted from the start of a file made of this
+ * part alone. `assemblePack` puts parts together, so two threads can each write part of a month.
+ */
+export interface PackPart {
+  bytes: Uint8Array;
+  rowGroups: RowGroup[];
+  rows: number;
+}
+
+/** What every part of one pack shares: its columns, its footer's description, its codec. */
+export interface PackLayout {
+  variables: string[];
+  description: PackDescription;
+  zstdLevel: number;
+}
+
+const MAGIC_BYTES = 4;
+
+/** The layout of a pack of these options (variables checked). */
+export function packLayout(options: Omit<WritePackOptions, 'profiles'>): PackLayout {
   const variables = [...(options.variables ?? CORE_PACK_VARIABLES)];
   for (const v of variables) assertLevelVariableName(v);
   if (new Set(variables).size !== variables.length) throw new RangeError('a level variable is named twice');
-  checkOrder(profiles);
-  const zstd = await loadZstd();
-  const level = options.zstdLevel ?? PACK_ZSTD_LEVEL;
-
-  // Checked and float32 (a no-op for levels a builder already compacted).
-  const levels = profiles.map((p) => compactLevels(p.levels, { id: p.id }));
-  const metadata: Record<(typeof METADATA_COLUMNS)[number]['name'], unknown[]> = {
-    id: profiles.map((p) => p.id),
-    time: profiles.map((p) => BigInt(p.timeMs)),
-    n_levels: levels.map((l) => l.nLevels),
-    platform_number: profiles.map((p) => p.platform),
-    cycle_number: profiles.map((p) => p.cycle),
-    direction: profiles.map((p) => p.direction),
-    data_mode: profiles.map((p) => p.dataMode),
-    latitude: profiles.map((p) => p.latitude),
-    longitude: profiles.map((p) => p.longitude),
-    position_qc: profiles.map((p) => p.positionQc),
-    juld_qc: profiles.map((p) => p.juldQc),
-    date_update: profiles.map((p) => p.dateUpdate),
-    file_size: profiles.map((p) => BigInt(p.size)),
-  };
-  const settings = columnSettings(variables);
-  const columnData: ColumnSource[] = [
-    ...METADATA_COLUMNS.map((c) => ({ name: c.name, data: metadata[c.name] })),
-    ...variables.map((name) => ({ name, data: levelColumn(name, levels) })),
-  ].map((c) => ({
-    ...c,
-    ...settings.get(c.name),
-    // The page index would sit between the last row group and the footer, in every footer read.
-    offsetIndex: false,
-  })) as ColumnSource[];
-
-  const description: PackDescription = {
-    format: PACK_FORMAT,
-    formatVersion: PACK_FORMAT_VERSION,
-    dataset: options.dataset ?? 'phy',
-    month: options.month ?? null,
+  return {
     variables,
-    order: PACK_ORDER,
-    rowGroupHours: options.rowGroupHours ?? 24,
+    zstdLevel: options.zstdLevel ?? PACK_ZSTD_LEVEL,
+    description: {
+      format: PACK_FORMAT,
+      formatVersion: PACK_FORMAT_VERSION,
+      dataset: options.dataset ?? 'phy',
+      month: options.month ?? null,
+      variables,
+      order: PACK_ORDER,
+      rowGroupHours: options.rowGroupHours ?? 24,
+    },
   };
-  const sizes = rowGroupSizes(
+}
+
+/** The row-group sizes of a pack of `profiles` (see rowGroupSizes). */
+export function packRowGroupSizes(profiles: readonly { timeMs: number }[], layout: PackLayout, maxRowGroupRows = MAX_ROW_GROUP_ROWS): number[] {
+  return rowGroupSizes(
     profiles.map((p) => p.timeMs),
-    { hours: description.rowGroupHours, maxRows: options.maxRowGroupRows ?? MAX_ROW_GROUP_ROWS },
+    { hours: layout.description.rowGroupHours, maxRows: maxRowGroupRows },
   );
-  const writer = new ByteWriter();
-  parquetWrite({
+}
+
+function parquetWriter(writer: ByteWriter, layout: PackLayout, zstd: ZstdCodec): ParquetWriter {
+  return new ParquetWriter({
     writer,
-    columnData,
-    schema: packSchema(variables),
+    schema: packSchema(layout.variables),
     codec: 'ZSTD',
-    compressors: { ZSTD: (bytes) => zstd.compress(bytes, level) },
+    compressors: { ZSTD: (bytes) => zstd.compress(bytes, layout.zstdLevel) },
     statistics: false,
-    // No rows: one empty row group keeps the file valid for every reader.
-    rowGroupSize: sizes.length > 0 ? sizes : [1],
-    kvMetadata: [{ key: PACK_METADATA_KEY, value: JSON.stringify(description) }],
+    kvMetadata: [{ key: PACK_METADATA_KEY, value: JSON.stringify(layout.description) }],
     createdBy: `argo-profiles-service data pack v${PACK_FORMAT_VERSION}`,
   });
+}
+
+/**
+ * Writes `profiles` (checked by the caller: in order, ids unique) as row groups of `sizes` rows
+ * (they sum to `profiles.length`; none when there are no profiles).
+ */
+export async function writePackPart(profiles: readonly PackProfile[], sizes: readonly number[], layout: PackLayout): Promise<PackPart> {
+  const zstd = await loadZstd();
+  const writer = new ByteWriter();
+  const parquet = parquetWriter(writer, layout, zstd);
+  if (profiles.length > 0) {
+    // Checked and float32 (a no-op for levels a builder already compacted).
+    const levels = profiles.map((p) => compactLevels(p.levels, { id: p.id }));
+    const metadata: Record<(typeof METADATA_COLUMNS)[number]['name'], unknown[]> = {
+      id: profiles.map((p) => p.id),
+      time: profiles.map((p) => BigInt(p.timeMs)),
+      n_levels: levels.map((l) => l.nLevels),
+      platform_number: profiles.map((p) => p.platform),
+      cycle_number: profiles.map((p) => p.cycle),
+      direction: profiles.map((p) => p.direction),
+      data_mode: profiles.map((p) => p.dataMode),
+      latitude: profiles.map((p) => p.latitude),
+      longitude: profiles.map((p) => p.longitude),
+      position_qc: profiles.map((p) => p.positionQc),
+      juld_qc: profiles.map((p) => p.juldQc),
+      date_update: profiles.map((p) => p.dateUpdate),
+      file_size: profiles.map((p) => BigInt(p.size)),
+    };
+    const settings = columnSettings(layout.variables);
+    const columnData: ColumnSource[] = [
+      ...METADATA_COLUMNS.map((c) => ({ name: c.name, data: metadata[c.name] })),
+      ...layout.variables.map((name) => ({ name, data: levelColumn(name, levels) })),
+    ].map((c) => ({
+      ...c,
+      ...settings.get(c.name),
+      // The page index would sit between the last row group and the footer, in every footer read.
+      offsetIndex: false,
+    })) as ColumnSource[];
+    await parquet.write({ columnData, rowGroupSize: [...sizes] });
+  }
+  return { bytes: writer.getBytes().slice(MAGIC_BYTES), rowGroups: parquet.row_groups, rows: profiles.length };
+}
+
+/** A column chunk's offsets moved by `shift` bytes (its part placed after others). */
+function shiftChunk(chunk: ColumnChunk, shift: bigint): ColumnChunk {
+  const meta = chunk.meta_data;
+  return {
+    ...chunk,
+    file_offset: chunk.file_offset + shift,
+    ...(meta
+      ? {
+          meta_data: {
+            ...meta,
+            data_page_offset: meta.data_page_offset + shift,
+            ...(meta.dictionary_page_offset !== undefined ? { dictionary_page_offset: meta.dictionary_page_offset + shift } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * The pack file of `parts`, in order: their row groups one after the other, then the footer. The
+ * same bytes as one `writePackPart` of all their profiles, since each row group is encoded and
+ * compressed on its own.
+ */
+export async function assemblePack(parts: readonly PackPart[], layout: PackLayout): Promise<WrittenPack> {
+  const writer = new ByteWriter();
+  const parquet = parquetWriter(writer, layout, await loadZstd());
+  const rowGroups: RowGroup[] = [];
+  let rows = 0;
+  for (const part of parts) {
+    const shift = BigInt(writer.offset - MAGIC_BYTES);
+    writer.appendBytes(part.bytes);
+    for (const group of part.rowGroups) rowGroups.push(shift === 0n ? group : { ...group, columns: group.columns.map((c) => shiftChunk(c, shift)) });
+    rows += part.rows;
+  }
+  if (rowGroups.length === 0) {
+    // No rows: one empty row group keeps the file valid for every reader.
+    await parquet.write({ columnData: emptyColumns(layout), rowGroupSize: [1] });
+  } else {
+    parquet.row_groups = rowGroups;
+    parquet.num_rows = BigInt(rows);
+  }
+  await parquet.finish();
   const bytes = writer.getBytes();
   const footerBytes = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4).getUint32(0, true) + 8;
-  return { bytes, rows: profiles.length, rowGroups: sizes.length, footerBytes };
+  return { bytes, rows, rowGroups: rows === 0 ? 0 : rowGroups.length, footerBytes };
+}
+
+function emptyColumns(layout: PackLayout): ColumnSource[] {
+  const settings = columnSettings(layout.variables);
+  return [...METADATA_COLUMNS.map((c) => c.name), ...layout.variables].map((name) => ({ name, data: [], ...settings.get(name), offsetIndex: false })) as ColumnSource[];
+}
+
+export async function writePack(options: WritePackOptions): Promise<WrittenPack> {
+  const { profiles } = options;
+  const layout = packLayout(options);
+  checkOrder(profiles);
+  const sizes = packRowGroupSizes(profiles, layout, options.maxRowGroupRows);
+  return assemblePack([await writePackPart(profiles, sizes, layout)], layout);
 }

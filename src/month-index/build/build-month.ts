@@ -5,7 +5,7 @@
  */
 import type { MonthBuildResult, MonthSummary } from '../types.js';
 import { assembleMonth, type AssembleMonthOptions } from './month-assembly.js';
-import { encodeMonthVersion, type MonthStep } from './month-steps.js';
+import { encodeMonthVersion, type MonthStep, type MonthStepRun } from './month-steps.js';
 import type { Publisher } from './publisher.js';
 import type { MonthObject } from './types.js';
 
@@ -20,6 +20,15 @@ export interface BuildMonthOptions extends Omit<AssembleMonthOptions, 'onFile'> 
 export async function buildMonth(options: BuildMonthOptions): Promise<MonthBuildResult> {
   const { month, publisher, current, signal } = options;
   const runs = options.steps.map((step) => step.start({ month, ...(current ? { previous: current } : {}), ...(signal ? { signal } : {}) }));
+  try {
+    return await buildWithRuns(options, runs);
+  } finally {
+    for (const run of runs) run.close?.();
+  }
+}
+
+async function buildWithRuns(options: BuildMonthOptions, runs: MonthStepRun[]): Promise<MonthBuildResult> {
+  const { month, publisher, current } = options;
   const followers = runs.filter((run) => run.file);
   const assembled = await assembleMonth({
     ...options,

@@ -9,7 +9,7 @@
  *
  * A data pack per month (issue 12) is such a step: it extracts each read file's levels in `file`,
  * takes the rows of reused files from the previous version's pack (`previous` summary), and
- * writes the pack in `finish`.
+ * writes the pack in `finish`, on a worker thread it stops in `close`.
  */
 import { encodeMonthIndex } from '../codec.js';
 import { newMonthKey } from '../months.js';
@@ -39,6 +39,11 @@ export interface MonthStepRun {
   file?(file: MonthFile): void | Promise<void>;
   /** The month is to be written as `version` (the month index key, write time). */
   finish(month: AssembledMonth, version: { key: string; at: Date }): Promise<MonthStepOutput>;
+  /**
+   * Releases what the run holds (a worker thread): called once the month is done, whether it was
+   * written, kept, refused or failed. Idempotent.
+   */
+  close?(): void;
 }
 
 export interface MonthStep {

@@ -46,6 +46,11 @@ export interface MonthFile {
   source: 'fetched' | 'reused';
   /** For profiles. */
   entry?: ProfileEntry;
+  /**
+   * The downloaded bytes (fetched files). Handed over: one step may take them (the pack step
+   * transfers their buffer to its worker thread, which leaves them empty here), so no other step
+   * may rely on them.
+   */
   bytes?: Uint8Array;
 }
 
