@@ -55,12 +55,24 @@ export const SPLIT_MIN_ROWS = 2000;
  */
 const THREAD_URL = new URL(`./writer-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
+/**
+ * Old-generation ceiling of a pack thread, MB: a runaway (a month far larger than today's) fails
+ * its pack with PackWriteError, and the month's build with it (its current version kept), rather
+ * than growing the process until the container is killed. What a thread holds alive is its
+ * month's levels, packed (held-levels.ts: ~1.5 KB a profile, ~20 MB for a 13,000-profile month)
+ * plus one row group being written (a UTC day: a few tens of MB of the writer's temporaries);
+ * 256 MB is several times that. Measured on that month: the build's peak RSS did not move between
+ * ceilings of 160 and 384 MB, so the ceiling costs no collection work in normal months.
+ */
+const THREAD_HEAP_MB = 256;
+const THREAD_LIMITS = { resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } };
+
 function startThread(): Worker {
-  if (!THREAD_URL.pathname.endsWith('.ts')) return new Worker(THREAD_URL);
+  if (!THREAD_URL.pathname.endsWith('.ts')) return new Worker(THREAD_URL, THREAD_LIMITS);
   // TypeScript sources: Node 20's workers do not inherit the parent's `--import` loader hooks,
   // so the thread registers the same loader (the dev dependency that runs `.ts`) before its module.
   const loader = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(loader)}).then((api) => { api.register(); return import(${JSON.stringify(THREAD_URL.href)}); });`, { eval: true });
+  return new Worker(`import(${JSON.stringify(loader)}).then((api) => { api.register(); return import(${JSON.stringify(THREAD_URL.href)}); });`, { eval: true, ...THREAD_LIMITS });
 }
 
 /** Requests to one thread, answered by `seq`; `onCrash` when it dies. */

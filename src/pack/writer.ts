@@ -15,9 +15,10 @@
  */
 import { readProfileFile } from '../argo/read-file.js';
 import { PackWriteError } from '../errors.js';
+import { createHeldLevels, type HeldLevels } from './held-levels.js';
 import { compactLevels } from './levels.js';
 import type { PackLevels, PackProfile } from './types.js';
-import { assemblePack, packLayout, packRowGroupSizes, writePack, writePackPart, type PackLayout, type PackPart, type WritePackOptions, type WrittenPack } from './write.js';
+import { assemblePack, checkOrder, packLayout, packRowGroupSizes, writePackPart, type PackLayout, type PackPart, type WritePackOptions, type WrittenPack } from './write.js';
 
 /** A profile to pack without its levels: the writer has them (`addFile`, `addLevels`). */
 export type PackEntry = Omit<PackProfile, 'levels'>;
@@ -52,16 +53,22 @@ export function levelsOfFile(id: string, bytes: Uint8Array): PackLevels {
   return compactLevels(readProfileFile({ id, bytes }).levels, { id });
 }
 
-/** The pack's profiles with their levels, and the ids without any. */
-export function joinLevels(entries: readonly PackEntry[], levels: ReadonlyMap<string, PackLevels>): { profiles: PackProfile[]; missing: string[] } {
-  const profiles: PackProfile[] = [];
+/** The pack's entries the writer holds levels for, and the ids without any. */
+export function splitHeld(entries: readonly PackEntry[], levels: Pick<HeldLevels, 'has'>): { present: PackEntry[]; missing: string[] } {
+  const present: PackEntry[] = [];
   const missing: string[] = [];
   for (const entry of entries) {
-    const l = levels.get(entry.id);
-    if (l) profiles.push({ ...entry, levels: l });
+    if (levels.has(entry.id)) present.push(entry);
     else missing.push(entry.id);
   }
-  return { profiles, missing };
+  return { present, missing };
+}
+
+/** Writes the held profiles of `entries` as one part (levels unpacked a row group at a time). */
+async function writeHeld(entries: readonly PackEntry[], levels: HeldLevels, layout: PackLayout, maxRowGroupRows?: number): Promise<{ part: PackPart; missing: string[] }> {
+  const { present, missing } = splitHeld(entries, levels);
+  const part = await writePackPart(present, packRowGroupSizes(present, layout, maxRowGroupRows), layout, (e) => levels.get(e.id)!);
+  return { part, missing };
 }
 
 /**
@@ -69,7 +76,8 @@ export function joinLevels(entries: readonly PackEntry[], levels: ReadonlyMap<st
  * threads (writer-thread.ts), which also write parts of a pack and assemble them.
  */
 export interface PackWriterCore {
-  levels: Map<string, PackLevels>;
+  /** Held packed (held-levels.ts): a month's levels as plain arrays outgrow a builder's memory. */
+  levels: HeldLevels;
   /** Removes and returns the levels of `ids` it holds (to hand them to another thread). */
   take(ids: readonly string[]): [string, PackLevels][];
   /**
@@ -81,7 +89,7 @@ export interface PackWriterCore {
 }
 
 export function createPackWriterCore(): PackWriterCore {
-  const levels = new Map<string, PackLevels>();
+  const levels = createHeldLevels();
   return {
     levels,
     take(ids) {
@@ -95,9 +103,9 @@ export function createPackWriterCore(): PackWriterCore {
       return out;
     },
     async part(entries, layout, maxRowGroupRows) {
-      const { profiles, missing } = joinLevels(entries, levels);
+      const written = await writeHeld(entries, levels, layout, maxRowGroupRows);
       for (const e of entries) levels.delete(e.id);
-      return { part: await writePackPart(profiles, packRowGroupSizes(profiles, layout, maxRowGroupRows), layout), missing };
+      return written;
     },
     assemble: (parts, layout) => assemblePack(parts, layout),
   };
@@ -114,7 +122,7 @@ export function requestLayout(request: Omit<PackWriteRequest, 'profiles'>, conte
 
 /** The writer on the caller's thread: each `addFile` decodes before it resolves. */
 export function createInThreadPackWriter(context: Record<string, unknown> = {}): PackWriter {
-  const levels = new Map<string, PackLevels>();
+  const levels = createHeldLevels();
   return {
     async addFile({ id, bytes }) {
       levels.set(id, levelsOfFile(id, bytes));
@@ -123,12 +131,15 @@ export function createInThreadPackWriter(context: Record<string, unknown> = {}):
       levels.set(id, compactLevels(l, { id }));
     },
     async write({ profiles: entries, ...options }) {
-      const { profiles, missing } = joinLevels(entries, levels);
-      levels.clear();
       try {
-        return { ...(await writePack({ ...options, profiles })), missing };
+        checkOrder(entries);
+        const layout = packLayout(options);
+        const { part, missing } = await writeHeld(entries, levels, layout, options.maxRowGroupRows);
+        return { ...(await assemblePack([part], layout)), missing };
       } catch (error) {
         throw new PackWriteError({ message: `data pack write failed: ${(error as Error).message}`, context, cause: error });
+      } finally {
+        levels.clear();
       }
     },
     close() {
