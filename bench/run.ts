@@ -697,7 +697,7 @@ async function main(): Promise<void> {
       mirror.setLatency(0);
       // A profile cache that holds the whole month's levels and outputs; no response cache, so
       // every request runs the pipeline (a cached body would only be copied out). No cost guard:
-      // the heavy query (10,000 profiles × 1,000 levels × 3 variables) is over its default
+      // the heavy query (10,000 profiles × 1,000 levels × 2 variables) is over its default
       // ceiling, and the worst case is a replica whose operator turned the guard off.
       const s = await server(serviceEnv(storeMain, { ARGO_PROFILE_CACHE_MB: '2048', ARGO_RESPONSE_CACHE_MB: '0', ARGO_MAX_REQUEST_COST: '0' }));
       const { startMs, endMs } = monthBounds(o.month);
