@@ -17,7 +17,9 @@ const MONTHS = ['2024-01', '2024-02'];
 
 /** Waits for the map to hold the positions of the page's current query. */
 async function mapReady(page: Page): Promise<number> {
-  await page.waitForSelector('#map[data-state="ready"], #map[data-state="error"]', { timeout: 30_000 });
+  // A hang guard, not a speed bound: the first page of a cold browser, on a 2-core runner busy
+  // with the suite's other file, once took just over 30 s (it takes ~1 s alone).
+  await page.waitForSelector('#map[data-state="ready"], #map[data-state="error"]', { timeout: 90_000 });
   return page.locator('#map circle.profile').count();
 }
 
