@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { htmlPageResponses } from '../schemas/pages.js';
 import { NotFoundError } from '../src/errors.js';
-import { addPageHeaders, packageDir, WEB_ROOT } from '../src/http/plugins/app/pages.js';
+import { addPageHeaders, servePagesUnderLoad, packageDir, WEB_ROOT } from '../src/http/plugins/app/pages.js';
 
 /** URL name → [package, file inside it]. */
 const VENDOR_FILES = {
@@ -42,6 +42,7 @@ const exploreRoutes: FastifyPluginAsyncZod = async (app) => {
   // Resolved once, at start-up: a missing package stops the service here, not at a page load.
   const vendor = new Map(Object.entries(VENDOR_FILES).map(([file, [name, path]]) => [file, { root: packageDir(name), path }]));
   addPageHeaders(app);
+  servePagesUnderLoad(app);
   await app.register(fastifyStatic, { root: PAGE_ROOT, prefix: '/explore/assets/', index: false, wildcard: true });
 
   app.get(

@@ -3,10 +3,11 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { join } from 'node:path';
 import { htmlPageResponses } from '../schemas/pages.js';
-import { addPageHeaders, WEB_ROOT } from '../src/http/plugins/app/pages.js';
+import { addPageHeaders, servePagesUnderLoad, WEB_ROOT } from '../src/http/plugins/app/pages.js';
 
 const homeRoutes: FastifyPluginAsyncZod = async (app) => {
   addPageHeaders(app);
+  servePagesUnderLoad(app);
   // Only for reply.sendFile (ETag, Last-Modified, conditional GET); it serves no folder itself.
   await app.register(fastifyStatic, { root: join(WEB_ROOT, 'home'), serve: false });
 

@@ -61,6 +61,9 @@ export async function serveGdac(
     ARGO_GDAC_INDEX: 'ar_index_global_prof.txt',
     ARGO_INDEX_STORE: storeDir,
     LOG_LEVEL: 'silent',
+    // These tests are about answers, not load shedding (test/reliability/overload.test.ts is): a
+    // second of event-loop lag on a busy runner must not turn a request into a 503.
+    ARGO_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   };
   const config = testConfig(served);

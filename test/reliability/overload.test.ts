@@ -75,3 +75,14 @@ test(
     assert.equal(r.statusCode, 200, r.body);
   },
 );
+
+test('under pressure: the pages and their files are still served (a shed module script would leave the page blank); their API calls are shed', async (t) => {
+  const app = await appUnderTest(t);
+  await overloaded(app);
+  for (const url of ['/', '/explore', '/explore/assets/main.js', '/explore/vendor/d3.min.js', '/explore/vendor/land-50m.json', '/docs', '/docs/static/swagger-ui-bundle.js']) {
+    const r = await app.inject({ method: 'GET', url });
+    assert.equal(r.statusCode, 200, `${url}: ${r.body.slice(0, 200)}`);
+    assert.ok(r.body.length > 100, url);
+  }
+  assertProblem(answerOf(await app.inject({ method: 'GET', url: '/v1/months' })), { status: 503 }, '/v1/months');
+});

@@ -16,7 +16,7 @@ import { launchChromium, openPage, SKIP_WITHOUT_CHROMIUM } from '../kit/browser.
 test('Swagger UI renders the API, runs a request, and logs no console error', { skip: SKIP_WITHOUT_CHROMIUM }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'argo-docs-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const app = await build(t, { env: { ARGO_INDEX_STORE: dir } });
+  const app = await build(t, { env: { ARGO_INDEX_STORE: dir, ARGO_MAX_EVENT_LOOP_DELAY_MS: '0' } });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchChromium(t);
   const recorded = await openPage(browser, base);

@@ -13,7 +13,7 @@ import { launchChromium, openPage, SKIP_WITHOUT_CHROMIUM } from '../kit/browser.
 test('with no built month the explorer says there is nothing yet, and how to build a month', { skip: SKIP_WITHOUT_CHROMIUM }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'argo-explore-empty-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const app = await build(t, { env: { ARGO_INDEX_STORE: dir, ARGO_GDAC: join(dir, 'no-gdac') } });
+  const app = await build(t, { env: { ARGO_INDEX_STORE: dir, ARGO_GDAC: join(dir, 'no-gdac'), ARGO_MAX_EVENT_LOOP_DELAY_MS: '0' } });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await launchChromium(t);
   const recorded = await openPage(browser, base);

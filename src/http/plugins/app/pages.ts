@@ -82,3 +82,16 @@ export function addPageHeaders(app: FastifyInstance): void {
     return payload;
   });
 }
+
+/**
+ * Exempts every route of the (encapsulated) plugin `app` from load shedding (under-pressure), as
+ * `/healthz` is. A page and its files are cheap to send (static files, mostly 304s), and a shed
+ * one breaks the page without a word: a module script answered 503 never runs, so the explorer
+ * stayed blank after a second of event-loop lag (seen in tests on a busy runner, right after the
+ * server started). The page's own API requests are still shed, and the page shows their problem.
+ */
+export function servePagesUnderLoad(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object | undefined), pressureHandler: () => undefined } as typeof route.config;
+  });
+}
