@@ -23,7 +23,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { parseConfig } from '../src/config.js';
@@ -359,7 +359,8 @@ async function main(): Promise<void> {
   const windowEnd = windowStart + 86_400_000;
   const windowPath = windowQuery(windowStart, windowEnd);
   details.generate = {
-    root: month.root,
+    // Relative to the working directory: a committed result names no machine's folders.
+    root: relative(process.cwd(), month.root) || '.',
     cached: month.cached,
     seconds: month.seconds,
     source: month.manifest.source,
@@ -811,7 +812,7 @@ async function main(): Promise<void> {
     kind: o.quick ? 'quick' : 'full',
     at: new Date().toISOString(),
     seconds,
-    options: { ...o, only: [...o.only] },
+    options: { ...o, only: [...o.only], out: relative(process.cwd(), o.out) },
     git: gitInfo(REPO_ROOT),
     machine: { ...machineInfo(), loadAverageAtStart: loadAtStart },
     figures: Object.fromEntries(figures.map((f) => [f.key, { label: f.label, value: Number.isFinite(f.value) ? f.value : null, unit: f.unit, target: f.target ?? null, met: met(f) ?? null }])),
