@@ -9,7 +9,6 @@ import { parseConfig } from '../src/config.js';
 import type { GdacStats } from '../src/gdac/types.js';
 import { createLogger } from '../src/logger.js';
 import type { BuildJob } from '../src/month-index/types.js';
-import { createBuildService } from '../src/month-index/build-service.js';
 import { createServices } from '../src/services.js';
 import { isMain, serveChild } from './children.js';
 import { startPhaseProfile } from './inspector-profile.js';
@@ -42,29 +41,15 @@ export interface BuildOutput {
 
 export async function runBuild(input: BuildInput): Promise<BuildOutput> {
   const config = parseConfig({ LOG_LEVEL: 'error', ...input.env });
-  const services = createServices({ config, logger: createLogger(config) });
+  // Without packs: the service's build, minus its month steps.
+  const services = createServices({ config, logger: createLogger(config), ...(input.packs === false ? { withMonthSteps: () => [] } : {}) });
   try {
     const rssBefore = process.memoryUsage().rss;
     const profiler = input.cpuProfile ? await startPhaseProfile() : undefined;
     const started = performance.now();
-    // Without packs: the service's build service as createServices wires it, minus its steps.
-    const builds =
-      input.packs === false
-        ? createBuildService({
-            store: services.store,
-            gdac: services.gdac,
-            catalog: services.catalog,
-            bgcCatalog: services.bgcCatalog,
-            indexPath: config.gdac.index,
-            syntheticIndexPath: config.gdac.syntheticIndex,
-            downloadWorkers: config.gdac.downloadWorkers,
-            maxQueued: config.builds.maxQueued,
-            logger: services.logger.child({ component: 'builder' }),
-          })
-        : services.builds;
+    const builds = services.builds;
     const submitted = builds.submit({ months: input.months });
     const job = await builds.wait(submitted.id);
-    if (builds !== services.builds) await builds.close();
     const seconds = (performance.now() - started) / 1000;
     if (profiler && input.cpuProfile) await profiler.stop(input.cpuProfile);
     if (job.status !== 'succeeded') throw new Error(`build ${job.id} ${job.status}: ${job.error ?? 'no detail'}`);

@@ -9,6 +9,7 @@ import { createGdacSource } from './gdac/index.js';
 import type { GdacSource } from './gdac/types.js';
 import type { Logger } from './logger.js';
 import { createBuildService, type BuildServiceImpl } from './month-index/build-service.js';
+import type { MonthStep } from './month-index/build/month-steps.js';
 import { createPackStep } from './month-index/build/pack-step.js';
 import { createMonthCatalog, type MonthCatalogImpl } from './month-index/catalog.js';
 import { createPlatformLocator } from './month-index/platform-map.js';
@@ -40,9 +41,14 @@ export interface CreateServicesOptions {
   logger: Logger;
   /** Replace parts (tests inject a store or a GDAC source pointing at loopback servers). */
   overrides?: Partial<Pick<Services, 'store' | 'gdac'>>;
+  /**
+   * The build's month steps from the default ones (the data pack): the bench builds without them,
+   * a test wraps them in a probe. Default: as they are.
+   */
+  withMonthSteps?: (steps: readonly MonthStep[]) => readonly MonthStep[];
 }
 
-export function createServices({ config, logger, overrides = {} }: CreateServicesOptions): Services {
+export function createServices({ config, logger, overrides = {}, withMonthSteps = (steps) => steps }: CreateServicesOptions): Services {
   const store =
     overrides.store ?? createBlobStore({ location: config.store.location, s3: config.s3, timeoutMs: config.store.timeoutMs });
   const gdac =
@@ -81,7 +87,7 @@ export function createServices({ config, logger, overrides = {} }: CreateService
     downloadWorkers: config.gdac.downloadWorkers,
     maxQueued: config.builds.maxQueued,
     // Every month version gets its data pack (docs/data-packs.md).
-    steps: [createPackStep({ store, gdac, logger: logger.child({ component: 'pack' }) })],
+    steps: withMonthSteps([createPackStep({ store, gdac, logger: logger.child({ component: 'pack' }) })]),
     logger: logger.child({ component: 'builder' }),
   });
   const locator = createPlatformLocator({ store, catalog, logger: logger.child({ component: 'platforms' }) });

@@ -15,8 +15,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
-import { createBuildService } from '../../src/month-index/build-service.js';
-import { createPackStep } from '../../src/month-index/build/pack-step.js';
 import type { MonthStep } from '../../src/month-index/builder.js';
 import { readMaster } from '../../src/month-index/master.js';
 import type { BuildJob } from '../../src/month-index/types.js';
@@ -86,26 +84,13 @@ test('a build with packs: /healthz answers and the event loop turns while the pa
   await loadZstd();
   const config = testConfig(fx.env);
   const logger = createLogger(config);
-  const services = createServices({ config, logger });
   let url = '';
   const windows: PackWindow[] = [];
-  // The service's build service as createServices wires it, its pack step probed.
-  const wired = services.builds;
-  services.builds = createBuildService({
-    store: services.store,
-    gdac: services.gdac,
-    catalog: services.catalog,
-    bgcCatalog: services.bgcCatalog,
-    indexPath: config.gdac.index,
-    syntheticIndexPath: config.gdac.syntheticIndex,
-    downloadWorkers: config.gdac.downloadWorkers,
-    maxQueued: config.builds.maxQueued,
-    steps: [withPackWindowProbe(createPackStep({ store: services.store, gdac: services.gdac }), () => url, windows)],
-  });
+  // The service's build as createServices wires it, its pack step probed.
+  const services = createServices({ config, logger, withMonthSteps: (steps) => steps.map((step) => withPackWindowProbe(step, () => url, windows)) });
   const app = await buildApp({ config, services, logger });
   t.after(async () => {
     await app.close();
-    await wired.close();
     await services.close();
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
