@@ -54,7 +54,7 @@ export function levelsOfFile(id: string, bytes: Uint8Array): PackLevels {
 }
 
 /** The pack's entries the writer holds levels for, and the ids without any. */
-export function splitHeld(entries: readonly PackEntry[], levels: Pick<HeldLevels, 'has'>): { present: PackEntry[]; missing: string[] } {
+function splitHeld(entries: readonly PackEntry[], levels: Pick<HeldLevels, 'has'>): { present: PackEntry[]; missing: string[] } {
   const present: PackEntry[] = [];
   const missing: string[] = [];
   for (const entry of entries) {
