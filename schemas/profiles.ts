@@ -666,7 +666,13 @@ export const profilesResponses = {
   }),
   500: commonProblems[500],
   502: problemResponse('The GDAC or the index store failed before the body started.', { detail: 'The Argo data source failed to deliver the data; try again later.' }),
-  503: commonProblems[503],
+  503: {
+    ...commonProblems[503],
+    ...problemResponse(
+      'The service is overloaded (sent with `Retry-After`), the index store is unreachable, or, under ARGO_QUERY_SOURCE=pack, a month of the window has no data pack (the detail names it).',
+      { detail: 'The service is overloaded; try again shortly.' },
+    ),
+  },
   504: problemResponse('The GDAC did not answer in time, or the query ran past its time limit (ARGO_QUERY_TIMEOUT_SECONDS) before the body started.', { detail: 'The Argo data source did not answer in time; try again later.' }),
   413: problemResponse(
     'The answer would carry more level values (profiles × levels × variables; native levels count as an estimate) ' +
